@@ -1,0 +1,177 @@
+"""Run the rules over loaded plans and turn hits into positioned, configured findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from smartdoc.config import LintConfig
+from smartdoc.lint.finding import Finding
+from smartdoc.lint.registry import Hit, Rule, all_rules
+from smartdoc.load import LoadedPlan
+from smartdoc.model import Goal, Plan
+from smartdoc.source import Path, Problem
+
+UNUSED_SUPPRESSION = "E901"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanContext:
+    """What a plan rule may read: the plan, where its nodes are, settings and today."""
+
+    plan: Plan
+    loaded: LoadedPlan
+    config: LintConfig
+    today: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class GoalContext:
+    """What a goal rule may read: the plan context plus the goal's index."""
+
+    plan: Plan
+    loaded: LoadedPlan
+    config: LintConfig
+    today: dt.date
+    index: int
+
+    def was_invalid(self, field: str) -> bool:
+        """Return True when `field` was written but dropped as invalid (reported by E111)."""
+        return ("goals", self.index, field) in self.loaded.invalid_paths
+
+
+def is_selected(code: str, config: LintConfig) -> bool:
+    """Return True when `code` is selected and not ignored (prefixes match, ruff-style)."""
+
+    def matches(patterns: Iterable[str]) -> bool:
+        return any(p == "ALL" or code.startswith(p.upper()) for p in patterns)
+
+    return matches(config.select) and not matches(config.ignore)
+
+
+def _ignored_in_file(code: str, file: str, config: LintConfig) -> bool:
+    for pattern, codes in config.per_file_ignores.items():
+        if fnmatch.fnmatch(file, pattern) and any(code.startswith(c.upper()) for c in codes):
+            return True
+    return False
+
+
+def _hits(loaded: LoadedPlan, rules: Iterable[Rule], config: LintConfig,
+          today: dt.date) -> list[tuple[Rule, Path, str]]:
+    """Run every selected rule; return (rule, absolute path, message)."""
+    plan = loaded.plan
+    assert plan is not None
+    found: list[tuple[Rule, Path, str]] = []
+    plan_context = PlanContext(plan, loaded, config, today)
+    goal_contexts = [
+        GoalContext(plan, loaded, config, today, index) for index in range(len(plan.goals))
+    ]
+    for rule in rules:
+        if rule.check is None:
+            continue
+        if rule.scope == "plan":
+            for hit in rule.check(plan_context):
+                found.append((rule, tuple(hit.path), hit.message))
+            continue
+        for goal, context in zip(plan.goals, goal_contexts, strict=True):
+            hit: Hit
+            for hit in rule.check(goal, context):
+                found.append((rule, ("goals", context.index, *hit.path), hit.message))
+    return found
+
+
+def _is_under_invalid(path: Path, invalid: set[Path]) -> bool:
+    return any(path[: len(bad)] == bad for bad in invalid)
+
+
+def lint_plan(loaded: LoadedPlan, config: LintConfig, today: dt.date,
+              rules: dict[str, Rule] | None = None) -> list[Finding]:
+    """Return the findings for one loaded plan, configured, suppressed and sorted."""
+    rules = rules if rules is not None else all_rules()
+    raw: list[tuple[Rule, Path, str, Problem | None]] = []
+    for problem in loaded.problems:
+        raw.append((rules[problem.code], problem.node_path, problem.message, problem))
+    if loaded.plan is not None:
+        selected = [r for r in rules.values() if r.check is not None and is_selected(r.code, config)]
+        for rule, path, message in _hits(loaded, selected, config, today):
+            if _is_under_invalid(path, loaded.invalid_paths):
+                continue  # the E111 finding already names this field
+            raw.append((rule, path, message, None))
+
+    goal_lines = _goal_lines(loaded)
+    used: set[tuple[int, str]] = set()
+    findings: list[Finding] = []
+    for rule, path, message, problem in raw:
+        if not is_selected(rule.code, config):
+            continue
+        location = problem.location if problem else loaded.location(path)
+        if _ignored_in_file(rule.code, location.file, config):
+            continue
+        suppressed_by = (
+            _suppressed_by(rule.code, location.line, path, loaded, goal_lines)
+            if location.file == loaded.rel_path else None
+        )
+        if suppressed_by is not None:
+            used.add((suppressed_by, rule.code))
+            continue
+        findings.append(Finding(
+            file=location.file,
+            line=location.line,
+            column=location.column,
+            code=rule.code,
+            name=rule.name,
+            severity=config.severity.get(rule.code, rule.severity),
+            message=message,
+            plan=loaded.slug,
+            goal=loaded.goal_id(path),
+        ))
+    findings.extend(_unused_suppressions(loaded, used, rules, config))
+    return sorted(findings)
+
+
+def _goal_lines(loaded: LoadedPlan) -> dict[int, int]:
+    """Return the first line of each goal mapping -> goal index."""
+    lines: dict[int, int] = {}
+    plan = loaded.plan
+    for index in range(len(plan.goals) if plan else 0):
+        location = loaded.marks.values.get(("goals", index))
+        if location is not None:
+            lines[location.line] = index
+    return lines
+
+
+def _suppressed_by(code: str, line: int, path: Path, loaded: LoadedPlan,
+                   goal_lines: dict[int, int]) -> int | None:
+    """Return the line of the suppression comment that silences this finding, if any."""
+    if code in loaded.suppressions.get(line, ()):
+        return line
+    if len(path) >= 2 and path[0] == "goals":
+        for goal_line, index in goal_lines.items():
+            if index == path[1] and code in loaded.suppressions.get(goal_line, ()):
+                return goal_line
+    return None
+
+
+def _unused_suppressions(loaded: LoadedPlan, used: set[tuple[int, str]],
+                         rules: dict[str, Rule], config: LintConfig) -> list[Finding]:
+    rule = rules.get(UNUSED_SUPPRESSION)
+    if rule is None or not is_selected(rule.code, config):
+        return []
+    findings = []
+    for line, codes in sorted(loaded.suppressions.items()):
+        for code in codes:
+            if (line, code) in used:
+                continue
+            known = code in rules
+            message = (
+                f"suppression of {code} is unused: no {code} finding on this line"
+                if known else f"suppression names unknown rule {code}"
+            )
+            findings.append(Finding(
+                file=loaded.rel_path, line=line, column=1, code=rule.code, name=rule.name,
+                severity=config.severity.get(rule.code, rule.severity), message=message,
+                plan=loaded.slug, goal=None,
+            ))
+    return findings

@@ -1,0 +1,14 @@
+"""Rule families, one module each; `RULE_MODULES` is the list the registry reads."""
+
+from smartdoc.lint.rules import (
+    achievable,
+    format,
+    measurable,
+    phases,
+    relevant,
+    specific,
+    split,
+    timely,
+)
+
+RULE_MODULES = (specific, measurable, achievable, relevant, timely, phases, split, format)

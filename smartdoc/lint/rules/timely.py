@@ -1,0 +1,3 @@
+"""Placeholder: rules of this family are written next."""
+
+RULES = ()

@@ -1,0 +1,129 @@
+"""The plan model: typed, validated, and the source of `smartdoc schema`.
+
+Fields a rule checks for (target, baseline, deadline, kind...) are optional here on purpose:
+their absence is a lint finding with a SMART letter, not a type error. Types are strict: a
+string where a number belongs (`"84%"`, `TBD`) is an E-family finding naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Kind = Literal["quantitative", "qualitative"]
+Direction = Literal["increase", "decrease", "at-least", "at-most", "range"]
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "at-least", "at-most", "range")
+BAND_DIRECTIONS: frozenset[str] = frozenset({"at-least", "at-most", "range"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Period(_Strict):
+    """The time the plan covers."""
+
+    start: dt.date = Field(description="First day of the plan (YYYY-MM-DD).")
+    end: dt.date = Field(description="Last day of the plan (YYYY-MM-DD).")
+
+
+class Budget(_Strict):
+    """The plan's money."""
+
+    total: Number = Field(description="Total budget in the plan currency.")
+    currency: Text = Field("EUR", description="ISO 4217 code, e.g. EUR, USD.")
+
+
+class Checkin(_Strict):
+    """One dated figure: a baseline, a check-in or a final result."""
+
+    date: dt.date = Field(description="When the figure was measured (YYYY-MM-DD).")
+    value: Number = Field(description="The figure, in the goal's unit.")
+    note: Text | None = Field(None, description="What happened; shown beside the figure.")
+
+
+class Band(_Strict):
+    """A target range, bounds inclusive."""
+
+    min: Number = Field(description="Lowest value that meets the goal.")
+    max: Number = Field(description="Highest value that meets the goal.")
+
+
+class Goal(_Strict):
+    """One goal: what, how it is measured, by when, and the figures before, during and after."""
+
+    id: Text | None = Field(None, description="Unique id, lowercase words joined by '-'.")
+    title: Text | None = Field(None, description="The goal in one sentence, with its figure.")
+    kind: Kind | None = Field(None, description="quantitative (a figure) or qualitative.")
+    serves: Text | None = Field(None, description="Key of the `strategy` objective it serves.")
+    owner: Text | list[Text] | None = Field(None, description="The one person accountable.")
+    budget: Number | None = Field(None, description="Money for this goal, in plan currency.")
+    resources: list[Text] | None = Field(None, description="People or tools, if not money.")
+    metric: Text | None = Field(None, description="What is counted (quantitative goals).")
+    unit: Text | None = Field(None, description="Unit of the figures; '%' for percentages.")
+    source: Text | None = Field(None, description="Where the numbers come from.")
+    frequency: Text | int | None = Field(
+        None, description="Check-in cadence: weekly, monthly, quarterly or 'N days'."
+    )
+    direction: Direction | None = Field(
+        None, description="increase | decrease | at-least | at-most | range."
+    )
+    deadline: dt.date | None = Field(None, description="When the target is due.")
+    baseline: Checkin | None = Field(None, description="The figure before (benchmark).")
+    target: Number | Band | None = Field(None, description="A number, or {min, max}.")
+    interim: list[Checkin] | None = Field(None, description="Phased targets on the way.")
+    measurements: list[Checkin] | None = Field(
+        None, description="Check-ins (during): a list, or a CSV path date,value[,note]."
+    )
+    final: Checkin | None = Field(None, description="The figure after (final result).")
+    weight: Number | None = Field(None, description="Weight in roll-ups (default 1).")
+    objective: Text | None = Field(None, description="The soft factor (qualitative goals).")
+    indicator: Text | None = Field(None, description="The proxy that measures it.")
+    method: Text | None = Field(None, description="How the proxy is measured.")
+    notes: Text | None = Field(None, description="Free text shown with the goal.")
+
+    @property
+    def checkins_by_date(self) -> list[Checkin]:
+        """Return the check-ins sorted by date (stable for equal dates)."""
+        return sorted(self.measurements or [], key=lambda checkin: checkin.date)
+
+
+class Plan(_Strict):
+    """A strategy plan: front-matter of `plans/<slug>.md`."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"$id": "https://smartdoc.invalid/schema/plan.json"},
+    )
+
+    title: Text | None = Field(None, description="Plan title.")
+    owner: Text | list[Text] | None = Field(None, description="Who owns the plan.")
+    period: Period | None = Field(None, description="{start, end} of the plan.")
+    strategy: dict[str, Text] | None = Field(
+        None, description="Long-term objectives this plan serves: key -> description."
+    )
+    budget: Budget | None = Field(None, description="{total, currency}.")
+    draft: bool = Field(False, description="Keep out of `build` unless --drafts.")
+    summary: Text | None = Field(None, description="One-paragraph summary for the index.")
+    tags: list[Text] | None = Field(None, description="Free labels.")
+    measurements: Text | None = Field(
+        None, description="A CSV path (goal,date,value[,note]) with check-ins for all goals."
+    )
+    goals: list[Goal] = Field(default_factory=list, description="The goals.")
+
+
+def plan_schema() -> dict[str, object]:
+    """Return the JSON Schema of the front-matter, with CSV paths allowed for measurements."""
+    schema = Plan.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "smartdoc plan front-matter"
+    goal = schema["$defs"]["Goal"]["properties"]  # type: ignore[index]
+    goal["measurements"]["anyOf"].insert(0, {"type": "string", "description": "CSV path"})
+    return schema

@@ -1,0 +1,349 @@
+"""Read a plan file: decode, split the front-matter, and load YAML safely with marks.
+
+Everything a user wrote that cannot be read becomes a `Problem` with a position; nothing
+here raises on content. Limits are checked *before* the YAML parser sees the text,
+because libyaml's composer recurses in C (a segfault near 30,000 levels) and the pure
+loader raises RecursionError near 1,000 (see ../shared/CHECKING.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+try:  # the C loader is ~7x faster; the guards below make it safe
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+#: Largest front-matter accepted, in bytes of text.
+MAX_FRONT_MATTER_BYTES = 1024 * 1024
+#: Deepest nesting of mappings and sequences accepted (a plan needs about 5).
+MAX_DEPTH = 64
+#: Widest run of indentation and "- " before a line's content (block nesting guard).
+MAX_INDENT = 400
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something is: a project-relative path, 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A finding raised while reading a file, before any rule runs."""
+
+    code: str
+    location: Location
+    message: str
+    #: Path of the node in the front-matter, when there is one (to find the goal).
+    node_path: Path = ()
+
+
+@dataclass(slots=True)
+class Marks:
+    """Positions of every node of a loaded document, keyed by its path."""
+
+    #: Path -> position of the value node.
+    values: dict[Path, Location] = field(default_factory=dict)
+    #: Path -> position of the key that introduces the value (mappings only).
+    keys: dict[Path, Location] = field(default_factory=dict)
+
+    def of(self, path: Path, *, prefer_key: bool = True) -> Location | None:
+        """Return the best position for `path`, walking up to the nearest known parent."""
+        probe = tuple(path)
+        while True:
+            if prefer_key and probe in self.keys:
+                return self.keys[probe]
+            if probe in self.values:
+                return self.values[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+
+    def value_of(self, path: Path) -> Location | None:
+        """Return the position of the value at `path` (not its key), walking up if unknown."""
+        return self.of(path, prefer_key=False)
+
+
+@dataclass(slots=True)
+class Document:
+    """A plan file split into its parts."""
+
+    front_matter: Any
+    marks: Marks
+    body: str
+    #: 1-based line in the file where the body starts.
+    body_line: int
+    problems: list[Problem]
+    #: Line -> codes suppressed by a `# smartdoc: ignore[...]` comment on that line.
+    suppressions: dict[int, tuple[str, ...]]
+
+
+_SUPPRESSION = re.compile(r"#\s*smartdoc:\s*ignore\[([A-Za-z0-9_,\s-]+)\]")
+_FLOW_CHARS = re.compile(r"[\[\]{}]")
+_DEEP_INDENT = re.compile(r"^(?:[ \t]|- |\? ){%d}" % MAX_INDENT, re.M)
+_YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})
+_DATE = re.compile(r"^\d{4}-\d\d?-\d\d?$")
+
+
+def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
+    """Return the text of a file (BOM dropped, CRLF made LF), or a problem naming the bad byte."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = raw[exc.start]
+        message = (
+            f"file is not valid UTF-8 (byte 0x{byte:02x} at line {line}, column {column}); "
+            "save it as UTF-8"
+        )
+        return None, [Problem("E108", Location(rel, line, column), message)]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, []
+
+
+def read_suppressions(text: str) -> dict[int, tuple[str, ...]]:
+    """Return line -> rule codes named in `# smartdoc: ignore[...]` comments."""
+    if "smartdoc:" not in text:
+        return {}
+    found: dict[int, tuple[str, ...]] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _SUPPRESSION.search(line)
+        if match:
+            codes = tuple(c.strip().upper() for c in match.group(1).split(",") if c.strip())
+            found[number] = codes
+    return found
+
+
+def split(text: str, rel: str) -> tuple[str | None, int, str, int, list[Problem]]:
+    """Split text into (front-matter, its first line, body, body first line, problems)."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        message = "front-matter missing: a plan starts with a line '---', YAML, then '---'"
+        return None, 2, text, 1, [Problem("E101", Location(rel, 1, 1), message)]
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            yaml_text = "\n".join(lines[1:index]) + "\n"
+            body = "\n".join(lines[index + 1 :])
+            return yaml_text, 2, body, index + 2, []
+    message = "front-matter not closed: add a line '---' after the YAML"
+    return None, 2, "", len(lines) + 1, [Problem("E101", Location(rel, 1, 1), message)]
+
+
+def _flow_depth(text: str) -> tuple[int, int]:
+    """Return (deepest [ { nesting, offset where it was reached); quotes are ignored (cheap)."""
+    depth = deepest = at = 0
+    for match in _FLOW_CHARS.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, match.start()
+        elif depth:
+            depth -= 1
+    return deepest, at
+
+
+def _position(text: str, offset: int, first_line: int, rel: str) -> Location:
+    line = text.count("\n", 0, offset)
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Location(rel, first_line + line, column)
+
+
+def check_limits(text: str, first_line: int, rel: str) -> Problem | None:
+    """Return a problem if the YAML text is too large or nested too deep to parse safely."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        limit_kib = MAX_FRONT_MATTER_BYTES // 1024
+        message = f"front-matter is {size:,} bytes, over the limit of {limit_kib:,} KiB"
+        return Problem("E102", Location(rel, first_line, 1), message)
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        deepest, at = _flow_depth(text)
+        if deepest > MAX_DEPTH:
+            message = f"front-matter is nested more than {MAX_DEPTH} levels deep"
+            return Problem("E102", _position(text, at, first_line, rel), message)
+    match = _DEEP_INDENT.search(text)
+    if match:
+        message = f"front-matter is nested more than {MAX_INDENT} columns deep"
+        return Problem("E102", _position(text, match.start(), first_line, rel), message)
+    return None
+
+
+def _mark(mark: Any, first_line: int, rel: str) -> Location:
+    return Location(rel, first_line + mark.line, mark.column + 1)
+
+
+def _find_alias(text: str, first_line: int, rel: str) -> Problem | None:
+    """Return a problem at the first alias (`*name` or `<<`), which plans may not use."""
+    if "*" not in text and "<<" not in text:
+        return None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, yaml.AliasToken):
+                message = (
+                    f"YAML alias '*{token.value}' is not allowed in a plan; write the value out"
+                )
+                return Problem("E103", _mark(token.start_mark, first_line, rel), message)
+            if isinstance(token, yaml.ScalarToken) and token.value == "<<" and token.plain:
+                message = "YAML merge key '<<' is not allowed in a plan; write the keys out"
+                return Problem("E103", _mark(token.start_mark, first_line, rel), message)
+    except yaml.YAMLError:
+        return None  # the composer reports the syntax error with its context
+    return None
+
+
+def _syntax_problem(exc: yaml.YAMLError, first_line: int, rel: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    location = _mark(mark, first_line, rel) if mark else Location(rel, first_line, 1)
+    message = f"YAML syntax error: {problem}"
+    if context:
+        message += f" ({context}"
+        if context_mark is not None:
+            message += f" at line {first_line + context_mark.line}"
+            message += f", column {context_mark.column + 1}"
+        message += ")"
+    return Problem("E104", location, message)
+
+
+class _Builder:
+    """Turn composed YAML nodes into plain Python values, recording marks and problems."""
+
+    def __init__(self, first_line: int, rel: str) -> None:
+        self.first_line = first_line
+        self.rel = rel
+        self.marks = Marks()
+        self.problems: list[Problem] = []
+        self.constructor = SafeConstructor()
+
+    def loc(self, node: yaml.Node) -> Location:
+        return _mark(node.start_mark, self.first_line, self.rel)
+
+    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        self.marks.values[path] = self.loc(node)
+        if depth > MAX_DEPTH:
+            message = f"front-matter is nested more than {MAX_DEPTH} levels deep"
+            self.problems.append(Problem("E102", self.loc(node), message, path))
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, child in enumerate(node.value):
+                items.append(self.build(child, (*path, index), depth + 1))
+            return items
+        return self.scalar(node, path)
+
+    def mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Location] = {}
+        for key_node, value_node in node.value:
+            key_loc = self.loc(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                message = "a key must be a plain word, not a list or a mapping"
+                self.problems.append(Problem("E105", key_loc, message, (*path, "<key>")))
+                continue
+            key = key_node.value
+            if key in first_seen:
+                earlier = first_seen[key]
+                message = f"duplicate key '{key}' (first on line {earlier.line})"
+                self.problems.append(Problem("E106", key_loc, message, (*path, key)))
+                continue  # keep the first value: the duplicate never reaches a page
+            first_seen[key] = key_loc
+            self.marks.keys[(*path, key)] = key_loc
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        tag = node.tag
+        value = node.value
+        if tag == "tag:yaml.org,2002:str":
+            return value
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            if value.lower() in _YAML11_BOOLS:
+                message = (
+                    f"'{value}' reads as a boolean in YAML 1.1 and as text in YAML 1.2; "
+                    f"write true/false, or quote it (\"{value}\") if you mean the word"
+                )
+                self.problems.append(Problem("E107", self.loc(node), message, path))
+                return value
+            return value.lower() == "true"
+        if tag == "tag:yaml.org,2002:int":
+            return self.constructor.construct_yaml_int(node)
+        if tag == "tag:yaml.org,2002:float":
+            return self.constructor.construct_yaml_float(node)
+        if tag == "tag:yaml.org,2002:timestamp":
+            return self.timestamp(node, path)
+        message = f"YAML tag '{tag}' is not allowed in a plan"
+        self.problems.append(Problem("E105", self.loc(node), message, path))
+        return None
+
+    def timestamp(self, node: yaml.ScalarNode, path: Path) -> Any:
+        text = node.value
+        if _DATE.match(text):
+            year, month, day = (int(part) for part in text.split("-"))
+            try:
+                return dt.date(year, month, day)
+            except ValueError as exc:
+                message = f"invalid date '{text}': {exc}"
+                self.problems.append(Problem("E109", self.loc(node), message, path))
+                return None
+        try:
+            return self.constructor.construct_yaml_timestamp(node)
+        except ValueError as exc:
+            message = f"invalid date '{text}': {exc}"
+            self.problems.append(Problem("E109", self.loc(node), message, path))
+            return None
+
+
+def load_yaml(text: str, first_line: int, rel: str) -> tuple[Any, Marks, list[Problem]]:
+    """Load YAML text safely; return (value, marks, problems). Never raises on content."""
+    limit_problem = check_limits(text, first_line, rel)
+    if limit_problem:
+        return None, Marks(), [limit_problem]
+    alias_problem = _find_alias(text, first_line, rel)
+    if alias_problem:
+        return None, Marks(), [alias_problem]
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        return None, Marks(), [_syntax_problem(exc, first_line, rel)]
+    if node is None:
+        return None, Marks(), []
+    builder = _Builder(first_line, rel)
+    value = builder.build(node, (), 0)
+    return value, builder.marks, builder.problems
+
+
+def read_document(raw: bytes, rel: str) -> Document:
+    """Decode, split and load one plan file."""
+    text, problems = decode(raw, rel)
+    if text is None:
+        return Document(None, Marks(), "", 1, problems, {})
+    yaml_text, first_line, body, body_line, split_problems = split(text, rel)
+    problems.extend(split_problems)
+    suppressions = read_suppressions(text)
+    if yaml_text is None:
+        return Document(None, Marks(), body, body_line, problems, suppressions)
+    value, marks, load_problems = load_yaml(yaml_text, first_line, rel)
+    problems.extend(load_problems)
+    return Document(value, marks, body, body_line, problems, suppressions)
