@@ -1,0 +1,1 @@
+"""The site stage: plan narratives, charts and pages rendered from the model."""
