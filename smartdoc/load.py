@@ -28,6 +28,8 @@ MAX_PLAN_BYTES = 8 * 1024 * 1024
 MAX_CSV_BYTES = 16 * 1024 * 1024
 #: Most check-ins one goal may have (a bound on build time and memory).
 MAX_CHECKINS_PER_GOAL = 5000
+#: Longest path accepted in `measurements` (Linux PATH_MAX).
+MAX_PATH_CHARS = 4096
 #: Longest CSV field accepted (csv's own default limit, stated here).
 MAX_CSV_FIELD = 131072
 
@@ -123,18 +125,39 @@ def _read_bytes(file: FsPath, rel: str, limit: int) -> tuple[bytes | None, Probl
 
 def resolve_inside(value: str, base_dir: FsPath, root: FsPath) -> tuple[FsPath | None, str]:
     """Resolve a user path against `base_dir`; return (path, "") or (None, why it is refused)."""
-    candidates = {value, urllib.parse.unquote(value)}
+    decoded = urllib.parse.unquote(value)
+    if "\0" in decoded or len(value) > MAX_PATH_CHARS:
+        return None, "not a valid file path"
+    if decoded != value and ".." in re.split(r"[/\\]", decoded):
+        # a percent-encoded '..' is an attempt to climb, wherever it would land
+        return None, "path escapes the project root (percent-encoded '..')"
     root_real = root.resolve()
     resolved: FsPath | None = None
-    for candidate in sorted(candidates):
+    for candidate in sorted({value, decoded}):
         if candidate.startswith("~") or os.path.isabs(candidate) or "\\" in candidate:
             return None, "path escapes the project root"
-        real = (base_dir / candidate).resolve()
+        try:
+            real = (base_dir / candidate).resolve()
+        except (OSError, ValueError, RuntimeError):  # too long, a symlink loop
+            return None, "not a valid file path"
         if not real.is_relative_to(root_real):
             return None, "path escapes the project root"
         if candidate == value:
             resolved = real
     return resolved, ""
+
+
+def _exists(file: FsPath) -> bool:
+    try:
+        return file.exists() or file.is_symlink()
+    except (OSError, ValueError):  # a component too long: nothing there to read
+        return False
+
+
+def _short_path(value: str) -> str:
+    """Return a user path fit for a one-line message: control characters escaped, cut at 80."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 def _read_measurement_files(data: dict[str, Any], plan_file: FsPath, root: FsPath,
@@ -191,9 +214,10 @@ def _read_csv(value: str, path: Path, plan_file: FsPath, root: FsPath, loaded: L
     referred = f"(measurements at {loaded.rel_path}:{value_at.line})"
     file, why = resolve_inside(value, plan_file.parent, root)
     if file is None:
-        loaded.problems.append(Problem("E114", value_at, f"{why}: '{value}'", path))
+        code = "E114" if why.startswith("path escapes") else "E113"
+        loaded.problems.append(Problem(code, value_at, f"{why}: '{_short_path(value)}'", path))
         return None
-    if not file.exists():
+    if not _exists(file):
         loaded.problems.append(Problem("E113", value_at, f"CSV file not found: '{value}'", path))
         return None
     csv_rel = _relative(file, root.resolve())

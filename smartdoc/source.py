@@ -106,7 +106,9 @@ def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        # columns count characters, as YAML marks do; the bytes before the bad one are valid
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         byte = raw[exc.start]
         message = (
             f"file is not valid UTF-8 (byte 0x{byte:02x} at line {line}, column {column}); "
@@ -146,14 +148,17 @@ def split(text: str, rel: str) -> tuple[str | None, int, str, int, list[Problem]
     return None, 2, "", len(lines) + 1, [Problem("E101", Location(rel, 1, 1), message)]
 
 
-def _flow_depth(text: str) -> tuple[int, int]:
-    """Return (deepest [ { nesting, offset where it was reached); quotes are ignored (cheap)."""
+def _flow_depth(text: str, limit: int = MAX_DEPTH) -> tuple[int, int]:
+    """Return (deepest [ { nesting, offset where it first went past `limit`, else where it
+    was reached); quotes are ignored (cheap)."""
     depth = deepest = at = 0
     for match in _FLOW_CHARS.finditer(text):
         if match.group() in "[{":
             depth += 1
             if depth > deepest:
-                deepest, at = depth, match.start()
+                deepest = depth
+                if deepest <= limit + 1:
+                    at = match.start()
         elif depth:
             depth -= 1
     return deepest, at

@@ -1,3 +1,271 @@
-"""Placeholder: rules of this family are written next."""
+"""P: Phases. Goals are measured before, during and after: fresh check-ins, then a final figure.
 
-RULES = ()
+*Before* is the baseline (checked by M and T rules), *during* the dated check-ins under
+`measurements`, *after* the `final` figure. These rules check that the during phase keeps
+pace with the goal's `frequency` and that the after phase is recorded once the deadline passes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from smartdoc.lint.registry import Hit, rule
+from smartdoc.lint.rules._dates import (
+    FREQUENCY_GRACE_DAYS,
+    frequency_days,
+    goal_label,
+    latest_on_or_before,
+)
+
+if TYPE_CHECKING:
+    from smartdoc.lint.engine import GoalContext
+    from smartdoc.model import Goal
+
+
+def _staleness_window(goal: Goal, ctx: GoalContext) -> tuple[int, str]:
+    """Return (days allowed since the last check-in, how that was decided)."""
+    days = frequency_days(goal.frequency)
+    if days is None:
+        return ctx.config.staleness_days, "the configured staleness_days"
+    window = days + FREQUENCY_GRACE_DAYS
+    plural = "" if days == 1 else "s"
+    return window, (
+        f"frequency '{goal.frequency}' ({days} day{plural} + {FREQUENCY_GRACE_DAYS} grace)"
+    )
+
+
+def _measuring_since(goal: Goal, ctx: GoalContext) -> dt.date | None:
+    """Return the day check-ins became due: the period start, or the baseline without one."""
+    if ctx.plan.period is not None:
+        return ctx.plan.period.start
+    return goal.baseline.date if goal.baseline is not None else None
+
+
+@rule("P101", "checkin-stale", "warning")
+def checkin_stale(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """A goal running now has no recent check-in.
+
+    ## What it checks
+    Once the plan period has started, and until the deadline passes or a `final` figure is
+    recorded, the latest check-in dated on or before today is at most a window old. The
+    window is the goal's `frequency` plus a grace of 3 days (daily 1, weekly 7, fortnightly
+    14, monthly 31, quarterly 92, yearly or annually 366 days, `N days`, `N weeks`, or a
+    whole number of days); without a `frequency` (or with one P105 does not understand) it
+    is `lint.staleness_days` (default 45), used as is. With no check-in yet, the window
+    counts from the period start (or from the baseline, when that is later). Without a
+    period the baseline date stands in for its start. After the deadline, P102 takes over.
+
+    ## Why
+    *During* measurement is what allows correction: a goal last measured months ago may be
+    off track with nobody knowing. Future-dated check-ins (T106) do not count as recent.
+
+    ## Fails
+    ```yaml
+    # today: 2027-06-15
+    period: {start: 2027-01-01, end: 2027-12-31}
+    goals:
+      - id: ig-followers
+        frequency: monthly
+        deadline: 2027-12-15
+        measurements:
+          - {date: 2027-03-01, value: 13800}
+    ```
+
+    ## Passes
+    ```yaml
+    # today: 2027-06-15
+    period: {start: 2027-01-01, end: 2027-12-31}
+    goals:
+      - id: ig-followers
+        frequency: monthly
+        deadline: 2027-12-15
+        measurements:
+          - {date: 2027-03-01, value: 13800}
+          - {date: 2027-06-01, value: 15100}
+    ```
+    """
+    since = _measuring_since(goal, ctx)
+    if since is None or ctx.today < since or goal.final is not None:
+        return
+    if goal.deadline is not None and ctx.today > goal.deadline:
+        return
+    latest = latest_on_or_before(goal.measurements or [], ctx.today)
+    if latest is None and goal.baseline is not None and since < goal.baseline.date <= ctx.today:
+        since = goal.baseline.date
+    reference = latest or since
+    window, reason = _staleness_window(goal, ctx)
+    age = (ctx.today - reference).days
+    if age <= window:
+        return
+    today = ctx.today.isoformat()
+    what = (
+        f"last check-in is dated {reference.isoformat()}, {age} days before today ({today})"
+        if latest
+        else f"no check-in in the {age} days since {reference.isoformat()} (today {today})"
+    )
+    yield Hit(
+        ("measurements",), f"{goal_label(goal, ctx.index)}: {what}; {reason} allows {window} days"
+    )
+
+
+@rule("P102", "final-missing", "warning")
+def final_missing(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """A goal's deadline has passed and it has no final figure.
+
+    ## What it checks
+    When today is after `deadline`, the goal has a `final: {date, value}`: the *after*
+    figure compared with the baseline and the target. The finding is on the goal's first
+    line.
+
+    ## Why
+    Without the final figure the scorecard cannot say whether the goal was achieved or
+    missed; the last check-in is not the result.
+
+    ## Fails
+    ```yaml
+    # today: 2027-07-15
+    goals:
+      - id: ig-followers
+        deadline: 2027-06-30
+    ```
+
+    ## Passes
+    ```yaml
+    # today: 2027-07-15
+    goals:
+      - id: ig-followers
+        deadline: 2027-06-30
+        final: {date: 2027-07-01, value: 17650}
+    ```
+    """
+    if goal.deadline is None or ctx.today <= goal.deadline or goal.final is not None:
+        return
+    yield Hit(
+        ("final",),
+        f"{goal_label(goal, ctx.index)}: deadline "
+        f"{goal.deadline.isoformat()} has passed but 'final' is missing",
+    )
+
+
+@rule("P103", "checkin-date-duplicate", "error")
+def checkin_date_duplicate(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """Two check-ins of a goal have the same date.
+
+    ## What it checks
+    Dates under `measurements` are unique within a goal. The finding is on each repeat,
+    naming the entry that first used the date (for CSV data: the CSV's line).
+
+    ## Why
+    Status uses the latest check-in by date; two figures for one day make "latest"
+    ambiguous, and it is usually a copy-paste slip. An error, so it is fixed before the
+    scorecard picks one at random.
+
+    ## Fails
+    ```yaml
+    measurements:
+      - {date: 2027-02-01, value: 12900}
+      - {date: 2027-02-01, value: 13100}
+    ```
+
+    ## Passes
+    ```yaml
+    measurements:
+      - {date: 2027-02-01, value: 12900}
+      - {date: 2027-03-01, value: 13100}
+    ```
+    """
+    first_at: dict[dt.date, int] = {}
+    label = goal_label(goal, ctx.index)
+    for position, checkin in enumerate(goal.measurements or []):
+        if checkin.date not in first_at:
+            first_at[checkin.date] = position
+            continue
+        yield Hit(
+            ("measurements", position, "date"),
+            f"{label}: measurements[{position}] has the same date "
+            f"{checkin.date.isoformat()} as measurements[{first_at[checkin.date]}]",
+        )
+
+
+@rule("P104", "checkins-unordered", "warning")
+def checkins_unordered(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """A goal's check-ins are not listed in date order.
+
+    ## What it checks
+    Each entry of `measurements` is dated on or after the one before it. One finding per
+    goal, on the first entry out of order. smartdoc sorts check-ins by date anyway, so
+    status and charts are right; the warning is for the reader of the file.
+
+    ## Why
+    A reviewer reads the last line as the latest figure. Out of order, the file says one
+    thing and the scorecard another.
+
+    ## Fails
+    ```yaml
+    measurements:
+      - {date: 2027-03-01, value: 13800}
+      - {date: 2027-02-01, value: 12900}
+    ```
+
+    ## Passes
+    ```yaml
+    measurements:
+      - {date: 2027-02-01, value: 12900}
+      - {date: 2027-03-01, value: 13800}
+    ```
+    """
+    checkins = goal.measurements or []
+    for position in range(1, len(checkins)):
+        previous, current = checkins[position - 1], checkins[position]
+        if current.date < previous.date:
+            yield Hit(
+                ("measurements", position, "date"),
+                f"{goal_label(goal, ctx.index)}: measurements[{position}] dated "
+                f"{current.date.isoformat()} is listed after {previous.date.isoformat()}; "
+                "smartdoc sorts check-ins by date, list them in date order",
+            )
+            return
+
+
+@rule("P105", "frequency-unknown", "warning")
+def frequency_unknown(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """A goal's `frequency` is not a cadence smartdoc understands.
+
+    ## What it checks
+    `frequency` is one of daily, weekly, fortnightly, monthly, quarterly, yearly, annually
+    (any case), `N days`, `N weeks`, or a whole number of days above 0. Otherwise P101
+    falls back to `lint.staleness_days`.
+
+    ## Why
+    The cadence sets when a goal counts as stale; a value smartdoc cannot read (`bi-monthly`,
+    `every month`, `0`) silently changes that window.
+
+    ## Fails
+    ```yaml
+    frequency: every month
+    ```
+
+    ## Passes
+    ```yaml
+    frequency: monthly
+    ```
+    """
+    if goal.frequency is None or frequency_days(goal.frequency) is not None:
+        return
+    yield Hit(
+        ("frequency",),
+        f"{goal_label(goal, ctx.index)}: frequency '{goal.frequency}' is "
+        "not daily, weekly, fortnightly, monthly, quarterly, yearly, "
+        "'N days', 'N weeks' or a number of days",
+    )
+
+
+RULES = (
+    checkin_stale,
+    final_missing,
+    checkin_date_duplicate,
+    checkins_unordered,
+    frequency_unknown,
+)

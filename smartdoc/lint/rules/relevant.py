@@ -1,3 +1,191 @@
-"""Placeholder: rules of this family are written next."""
+"""R: Relevant. Every goal serves a strategic objective of the plan, and every objective is served.
 
-RULES = ()
+A plan lists its long-term objectives under `strategy` (key -> description); each goal names
+the key it serves in `serves`. Scorecards and the portfolio roll up goals per objective, so a
+goal without a known objective cannot be placed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from smartdoc.lint.registry import Hit, rule
+from smartdoc.lint.rules._dates import goal_label
+
+if TYPE_CHECKING:
+    from smartdoc.lint.engine import GoalContext, PlanContext
+    from smartdoc.model import Goal
+
+
+@rule("R101", "serves-missing", "error")
+def serves_missing(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """A goal does not name the strategic objective it serves.
+
+    ## What it checks
+    Every goal has a `serves` key naming one key of the plan's `strategy`. The finding is on
+    the goal's first line. It is an error, like an unknown objective (R102): either way the
+    goal cannot be rolled up under an objective.
+
+    ## Why
+    A goal that serves no long-term objective is activity, not strategy. Naming the objective
+    makes reviewers ask "does this goal move that objective?" and lets smartdoc roll goals
+    up per objective across plans.
+
+    ## Fails
+    ```yaml
+    strategy:
+      brand: Be seen as a young, fresh brand
+    goals:
+      - id: positive-sentiment
+        kind: qualitative
+    ```
+
+    ## Passes
+    ```yaml
+    strategy:
+      brand: Be seen as a young, fresh brand
+    goals:
+      - id: positive-sentiment
+        kind: qualitative
+        serves: brand
+    ```
+    """
+    if goal.serves:
+        return
+    yield Hit(
+        ("serves",),
+        f"{goal_label(goal, ctx.index)} lacks 'serves': name the strategy objective it serves",
+    )
+
+
+@rule("R102", "objective-unknown", "error")
+def objective_unknown(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """A goal serves an objective that is not a key of the plan's `strategy`.
+
+    ## What it checks
+    The value of `serves` is one of the keys of `strategy` (exact match, case included). The
+    message suggests the closest key ("did you mean"), else lists the keys. When the plan
+    has no `strategy` at all, R104 reports that once instead of this rule on every goal.
+
+    ## Why
+    A misspelt objective silently drops the goal from the objective's roll-up.
+
+    ## Fails
+    ```yaml
+    strategy:
+      online-revenue: Increase online revenue by 3% in 2027
+    goals:
+      - id: ig-followers
+        serves: online-revenu
+    ```
+
+    ## Passes
+    ```yaml
+    strategy:
+      online-revenue: Increase online revenue by 3% in 2027
+    goals:
+      - id: ig-followers
+        serves: online-revenue
+    ```
+    """
+    keys = list(ctx.plan.strategy or {})
+    if not goal.serves or not keys or goal.serves in keys:
+        return
+    close = difflib.get_close_matches(goal.serves, keys, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(keys)
+    message = (
+        f"{goal_label(goal, ctx.index)} serves '{goal.serves}', which is not a key of "
+        f"'strategy'; {hint}"
+    )
+    yield Hit(("serves",), message)
+
+
+@rule("R103", "objective-unserved", "warning", scope="plan")
+def objective_unserved(ctx: PlanContext) -> Iterator[Hit]:
+    """A strategic objective is served by no goal.
+
+    ## What it checks
+    Each key of `strategy` is named by the `serves` of at least one goal. The finding is on
+    the objective's key.
+
+    ## Why
+    An objective with no goal has no plan behind it: either add a goal, or drop the objective
+    from this plan (another plan may serve it).
+
+    ## Fails
+    ```yaml
+    strategy:
+      online-revenue: Increase online revenue by 3% in 2027
+      brand: Be seen as a young, fresh brand
+    goals:
+      - id: ig-followers
+        serves: online-revenue
+    ```
+
+    ## Passes
+    ```yaml
+    strategy:
+      online-revenue: Increase online revenue by 3% in 2027
+      brand: Be seen as a young, fresh brand
+    goals:
+      - id: ig-followers
+        serves: online-revenue
+      - id: positive-sentiment
+        serves: brand
+    ```
+    """
+    served = {goal.serves for goal in ctx.plan.goals if goal.serves}
+    for key in ctx.plan.strategy or {}:
+        if key not in served:
+            yield Hit(
+                ("strategy", key),
+                f"strategy objective '{key}' is served by no goal; "
+                "add a goal with 'serves: " + key + "' or drop it",
+            )
+
+
+@rule("R104", "strategy-missing", "error", scope="plan")
+def strategy_missing(ctx: PlanContext) -> Iterator[Hit]:
+    """The plan lists no strategic objectives.
+
+    ## What it checks
+    The plan has a `strategy` mapping with at least one objective (key -> description). An
+    error for the same reason as R102: without objectives, no goal's `serves` can be known.
+    Not reported when `strategy` was written but invalid (E111 names it).
+
+    ## Why
+    A plan serves long-term objectives; listing them is what makes goals Relevant and lets
+    the portfolio roll plans up per objective.
+
+    ## Fails
+    ```yaml
+    title: Northwind Coffee social media plan 2027
+    goals:
+      - id: ig-followers
+        serves: online-revenue
+    ```
+
+    ## Passes
+    ```yaml
+    title: Northwind Coffee social media plan 2027
+    strategy:
+      online-revenue: Increase online revenue by 3% in 2027
+    goals:
+      - id: ig-followers
+        serves: online-revenue
+    ```
+    """
+    if ctx.plan.strategy:
+        return
+    written = ctx.plan.strategy is not None
+    message = (
+        "'strategy' lists no objectives"
+        if written
+        else "plan lacks 'strategy': list the long-term objectives its goals serve"
+    )
+    yield Hit(("strategy",), message)
+
+
+RULES = (serves_missing, objective_unknown, objective_unserved, strategy_missing)

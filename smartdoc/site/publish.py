@@ -1,0 +1,301 @@
+"""The one place that touches the output folder: check it, fill a temporary twin, swap it in.
+
+A build never writes into the output folder itself. It writes a complete new tree into a
+temporary folder beside it (`.<name>.tmp-<pid>-<random>` in the same parent, so the swap is
+a rename on one file system) and swaps it in only when everything succeeded:
+
+- on Linux with `renameat2(RENAME_EXCHANGE)` the old and new trees trade places in one
+  atomic step; elsewhere two renames leave a window of microseconds without an output folder.
+- a failed build removes its temporary folder; a killed one leaves it behind, and the next
+  build removes every leftover whose process is gone (`<pid>` in the name says whose it is).
+- pages of deleted plans disappear, because the whole tree is replaced.
+- files are written as given (callers pass deterministic bytes), with world-readable
+  permissions (0644 files, 0755 folders, whatever the umask) and, when `SOURCE_DATE_EPOCH`
+  is set, that modification time.
+
+`check_output_dir` refuses an output folder that is, or contains, the project root, the plans
+folder, the templates folder, the home folder or `/`, or that holds a `smartdoc.yml`, or that
+lies inside the plans or templates folder (exit 2, before anything is written or deleted).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import os
+import secrets
+import shutil
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+from smartdoc.config import CONFIG_NAMES
+from smartdoc.errors import UsageError
+
+FILE_MODE = 0o644
+DIR_MODE = 0o755
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class OutputRefused(UsageError):
+    """The output folder may not be used: writing there could destroy sources."""
+
+
+def _refuse(output: Path, why: str) -> OutputRefused:
+    return OutputRefused(f"refusing to use {output} as the output folder: {why}")
+
+
+def check_output_dir(output: Path, *, root: Path, sources: Iterable[tuple[str, Path]] = ()
+                     ) -> Path:
+    """Return the absolute output folder, or raise OutputRefused (exit 2) if it is unsafe.
+
+    `sources` are (label, folder) pairs, e.g. ("plans folder", config.plans_path).
+    """
+    shown = output
+    if str(output).startswith("~"):
+        raise _refuse(shown, "it is a home folder path ('~')")
+    real = Path(os.path.abspath(output)).resolve()
+    if real == Path(real.anchor):
+        raise _refuse(shown, "it is the file-system root")
+    home = Path.home().resolve()
+    protected: list[tuple[str, Path]] = [("the home folder", home), ("the project root", root)]
+    protected.extend(sources)
+    for label, folder in protected:
+        folder_real = folder.resolve()
+        if real == folder_real:
+            raise _refuse(shown, f"it is {label}")
+        if folder_real.is_relative_to(real):
+            raise _refuse(shown, f"it contains {label} ({folder})")
+    for label, folder in sources:
+        if real.is_relative_to(folder.resolve()):
+            raise _refuse(shown, f"it is inside {label} ({folder})")
+    if real.exists() and not real.is_dir():
+        raise _refuse(shown, "it is not a folder")
+    for name in CONFIG_NAMES:
+        if (real / name).exists():
+            raise _refuse(shown, f"it holds {name}, so it looks like a project")
+    if real.is_dir() and (real / ".git").exists():
+        raise _refuse(shown, "it holds a .git folder")
+    return real
+
+
+def _temp_prefix(output: Path) -> str:
+    return f".{output.name}.tmp-"
+
+
+def _old_prefix(output: Path) -> str:
+    return f".{output.name}.old-"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner_pid(name: str, prefix: str) -> int | None:
+    rest = name[len(prefix):]
+    pid_text = rest.split("-", 1)[0]
+    return int(pid_text) if pid_text.isdigit() else None
+
+
+def leftover_folders(output: Path) -> list[Path]:
+    """Return temporary folders beside `output` left by builds that no longer run."""
+    parent = output.parent
+    if not parent.is_dir():
+        return []
+    found = []
+    for prefix in (_temp_prefix(output), _old_prefix(output)):
+        for entry in sorted(parent.iterdir()):
+            if not entry.name.startswith(prefix) or entry.is_symlink() or not entry.is_dir():
+                continue
+            pid = _owner_pid(entry.name, prefix)
+            if pid is None or not _pid_alive(pid) or pid == os.getpid():
+                found.append(entry)
+    return found
+
+
+def clean_leftovers(output: Path) -> None:
+    """Remove what killed builds left beside `output`; restore the site if a swap was cut."""
+    leftovers = leftover_folders(output)
+    olds = [p for p in leftovers if p.name.startswith(_old_prefix(output))]
+    if not output.exists() and len(olds) == 1:
+        # killed between the two renames of the fallback swap: the old site is the good one
+        os.rename(olds[0], output)
+        leftovers.remove(olds[0])
+    for folder in leftovers:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _libc_exchange() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function  # type: ignore[no-any-return]
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths atomically; return False where the system cannot."""
+    function = _libc_exchange()
+    if function is None:
+        return False
+    result = function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(a))
+
+
+def _epoch_mtime() -> int | None:
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+class SiteWriter:
+    """A new output tree being built beside the output folder; `commit()` swaps it in.
+
+    Use as a context manager: leaving the block without `commit()` (an error, a refusal)
+    removes the temporary tree and leaves the output folder as it was.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.temp: Path | None = None
+        self._written: set[str] = set()
+        self.committed = False
+
+    def __enter__(self) -> SiteWriter:
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(self.output)
+        name = f"{_temp_prefix(self.output)}{os.getpid()}-{secrets.token_hex(4)}"
+        self.temp = self.output.parent / name
+        self.temp.mkdir(mode=0o700)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if not self.committed:
+            self.discard()
+
+    @property
+    def written(self) -> list[str]:
+        """Return the relative paths written so far, sorted."""
+        return sorted(self._written)
+
+    def _target(self, rel_path: str) -> Path:
+        assert self.temp is not None, "use SiteWriter as a context manager"
+        pure = PurePosixPath(rel_path)
+        if pure.is_absolute() or not pure.parts or any(p in ("..", ".", "") for p in pure.parts):
+            raise UsageError(f"refusing to write outside the output folder: {rel_path}")
+        target = self.temp.joinpath(*pure.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write_bytes(self, rel_path: str, data: bytes) -> None:
+        """Write one file of the new tree."""
+        target = self._target(rel_path)
+        if target.exists() or target.is_symlink():
+            target.unlink()
+        with open(target, "xb") as handle:
+            handle.write(data)
+        self._written.add(rel_path)
+
+    def write_text(self, rel_path: str, text: str) -> None:
+        """Write one UTF-8 text file of the new tree (LF line endings as given)."""
+        self.write_bytes(rel_path, text.encode("utf-8"))
+
+    def copy_file(self, rel_path: str, source: Path) -> None:
+        """Copy a regular file's bytes into the new tree (no metadata, no symlinks)."""
+        self.write_bytes(rel_path, source.read_bytes())
+
+    def has(self, rel_path: str) -> bool:
+        """Return whether `rel_path` was written."""
+        return rel_path in self._written
+
+    def _finish_tree(self) -> None:
+        assert self.temp is not None
+        mtime = _epoch_mtime()
+        for current, dirs, files in os.walk(self.temp):
+            for name in files:
+                path = os.path.join(current, name)
+                os.chmod(path, FILE_MODE)
+                if mtime is not None:
+                    os.utime(path, (mtime, mtime))
+            for name in dirs:
+                os.chmod(os.path.join(current, name), DIR_MODE)
+        os.chmod(self.temp, DIR_MODE)
+        if mtime is not None:
+            for current, dirs, _files in os.walk(self.temp, topdown=False):
+                for name in dirs:
+                    os.utime(os.path.join(current, name), (mtime, mtime))
+            os.utime(self.temp, (mtime, mtime))
+
+    def commit(self) -> None:
+        """Swap the new tree in for the output folder and remove the old one."""
+        assert self.temp is not None
+        self._finish_tree()
+        output = self.output
+        if output.is_symlink() or (output.exists() and not output.is_dir()):
+            raise UsageError(f"refusing to replace {output}: it is not a folder")
+        if not output.exists():
+            os.rename(self.temp, output)
+        elif exchange(self.temp, output):
+            shutil.rmtree(self.temp, ignore_errors=True)  # now holds the old site
+        else:
+            old = output.parent / f"{_old_prefix(output)}{os.getpid()}-{secrets.token_hex(4)}"
+            os.rename(output, old)
+            os.rename(self.temp, output)
+            shutil.rmtree(old, ignore_errors=True)
+        self.committed = True
+        self.temp = None
+
+    def discard(self) -> None:
+        """Remove the temporary tree (the output folder is untouched)."""
+        if self.temp is not None:
+            shutil.rmtree(self.temp, ignore_errors=True)
+            self.temp = None
+
+
+@contextlib.contextmanager
+def writing(output: Path) -> Iterator[SiteWriter]:
+    """Yield a SiteWriter for `output` (commit it to publish)."""
+    with SiteWriter(output) as writer:
+        yield writer
+
+
+def tree_digest(folder: Path) -> list[tuple[str, str]]:
+    """Return (relative path, sha256) of every file under `folder`, sorted (for tests, tools)."""
+    import hashlib
+
+    found = []
+    if not folder.exists():
+        return found
+    for current, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(current, name)
+            mode = path.lstat().st_mode
+            digest = (hashlib.sha256(path.read_bytes()).hexdigest()
+                      if stat.S_ISREG(mode) else "symlink")
+            found.append((path.relative_to(folder).as_posix(), digest))
+    return found
