@@ -48,7 +48,7 @@ class LintConfig(_Section):
         0.5,
         gt=0,
         description=(
-            "A201: largest change from baseline to target, as a share of the baseline per "
+            "A101: largest change from baseline to target, as a share of the baseline per "
             "month of time available (0.5 = +50% a month; periods under a month count as one)."
         ),
     )

@@ -203,8 +203,10 @@ def full(report: LintReport, *, color: bool = False, summary: bool = True, **_: 
             current_file = finding.file
             counts = by_file[current_file]
             described = ", ".join(_plural(counts[s], s) for s in SEVERITIES if counts[s])
-            out.append(style(one_line(current_file), bold=True, underline=True)
-                       + style(f" ({described})", dim=True))
+            out.append(
+                style(one_line(current_file), bold=True, underline=True)
+                + style(f" ({described})", dim=True)
+            )
         where = f"{one_line(finding.file)}:{finding.line}:{finding.column}:"
         code = style(finding.code, fg=_COLORS.get(finding.severity), bold=True)
         out.append(f"{style(where, bold=True)} {code} {one_line(finding.message)}")
@@ -229,8 +231,7 @@ def full(report: LintReport, *, color: bool = False, summary: bool = True, **_: 
 # --- concise -----------------------------------------------------------------------------
 
 
-def concise(report: LintReport, *, color: bool = False, summary: bool = True,
-            **_: object) -> str:
+def concise(report: LintReport, *, color: bool = False, summary: bool = True, **_: object) -> str:
     """Return `path:line:col: CODE/name [severity] message` lines, then the summary line."""
     out = []
     for f in report.findings:
@@ -238,8 +239,9 @@ def concise(report: LintReport, *, color: bool = False, summary: bool = True,
         severity = f"[{f.severity}]"
         if color:
             label = click.style(label, fg=_COLORS.get(f.severity), bold=True)
-        out.append(f"{one_line(f.file)}:{f.line}:{f.column}: {label} {severity} "
-                   f"{one_line(f.message)}")
+        out.append(
+            f"{one_line(f.file)}:{f.line}:{f.column}: {label} {severity} {one_line(f.message)}"
+        )
     if summary:
         out.append(get_summary(report))
     return "\n".join(out) + ("\n" if out else "")
@@ -272,8 +274,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def github(report: LintReport, *, path_prefix: str = "", summary: bool = True,
-           **_: object) -> str:
+def github(report: LintReport, *, path_prefix: str = "", summary: bool = True, **_: object) -> str:
     """Return GitHub Actions annotations, one workflow command per finding."""
     out = []
     for f in report.findings:
@@ -307,8 +308,7 @@ def _sarif_rule(rule: Rule) -> dict[str, object]:
     }
 
 
-def sarif(report: LintReport, *, rules: Mapping[str, Rule] | None = None,
-          **_: object) -> str:
+def sarif(report: LintReport, *, rules: Mapping[str, Rule] | None = None, **_: object) -> str:
     """Return a SARIF 2.1.0 log: the whole rule catalogue and one result per finding."""
     catalogue = list((rules if rules is not None else all_rules()).values())
     index = {rule.code: i for i, rule in enumerate(catalogue)}
@@ -318,15 +318,17 @@ def sarif(report: LintReport, *, rules: Mapping[str, Rule] | None = None,
             "ruleId": f.code,
             "level": _SARIF_LEVELS.get(f.severity, "warning"),
             "message": {"text": f.message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {
-                        "uri": urllib.parse.quote(f.file, safe="/"),
-                        "uriBaseId": "%SRCROOT%",
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {
+                            "uri": urllib.parse.quote(f.file, safe="/"),
+                            "uriBaseId": "%SRCROOT%",
+                        },
+                        "region": {"startLine": f.line, "startColumn": f.column},
                     },
-                    "region": {"startLine": f.line, "startColumn": f.column},
-                },
-            }],
+                }
+            ],
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]
@@ -341,22 +343,26 @@ def sarif(report: LintReport, *, rules: Mapping[str, Rule] | None = None,
     document = {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "smartdoc",
-                    "version": __version__,
-                    "semanticVersion": __version__,
-                    "informationUri": INFORMATION_URI,
-                    "rules": [_sarif_rule(rule) for rule in catalogue],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "smartdoc",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_sarif_rule(rule) for rule in catalogue],
+                    },
                 },
-            },
-            "originalUriBaseIds": {
-                "%SRCROOT%": {"description": {"text": "The project root (the folder of smartdoc.yml)."}},
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+                "originalUriBaseIds": {
+                    "%SRCROOT%": {
+                        "description": {"text": "The project root (the folder of smartdoc.yml)."},
+                    },
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
     return jsonlib.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -35,7 +35,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     outside = tmp_path / "outside.csv"
     outside.write_text("date,value\n2027-01-01,1\n", encoding="utf-8")
     (plans / "data" / "outside-link.csv").symlink_to(outside)
-    huge = "date,value,note\n2027-01-01,12100,\n2027-02-01,12900,\"" + "y" * 200_000 + "\"\n"
+    huge = 'date,value,note\n2027-01-01,12100,\n2027-02-01,12900,"' + "y" * 200_000 + '"\n'
     (plans / "data" / "huge-field.csv").write_text(huge, encoding="utf-8")
     monkeypatch.chdir(root)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
@@ -52,7 +52,8 @@ def lint_json(*args: str) -> tuple[int, dict[str, Any], str]:
 
 def e_findings(report: dict[str, Any], file: str | None = None) -> list[dict[str, Any]]:
     return [
-        f for f in report["findings"]
+        f
+        for f in report["findings"]
         if f["code"].startswith("E") and (file is None or f["file"] == file)
     ]
 
@@ -74,12 +75,27 @@ CASES: dict[str, tuple[str, int, int | None, tuple[str, ...], str | None]] = {
     "measurements-symlink.md": ("E114", 5, 19, ("path escapes the project root",), None),
     "measurements-folder.md": ("E113", 5, 19, ("not a regular file",), None),
     # ACCEPTANCE 13: at the CSV's own line, naming the plan line that refers to it
-    "csv-unterminated-quote.md": ("E112", 3, 1, ("unterminated quote", "plans/csv-unterminated-quote.md:5"),
-                                  "plans/data/unterminated-quote.csv"),
-    "csv-not-a-number.md": ("E112", 4, 1, ("'abc'", "not a number", "plans/csv-not-a-number.md:5"),
-                            "plans/data/not-a-number.csv"),
-    "csv-huge-field.md": ("E112", 3, 1, ("longer than", "plans/csv-huge-field.md:5"),
-                          "plans/data/huge-field.csv"),
+    "csv-unterminated-quote.md": (
+        "E112",
+        3,
+        1,
+        ("unterminated quote", "plans/csv-unterminated-quote.md:5"),
+        "plans/data/unterminated-quote.csv",
+    ),
+    "csv-not-a-number.md": (
+        "E112",
+        4,
+        1,
+        ("'abc'", "not a number", "plans/csv-not-a-number.md:5"),
+        "plans/data/not-a-number.csv",
+    ),
+    "csv-huge-field.md": (
+        "E112",
+        3,
+        1,
+        ("longer than", "plans/csv-huge-field.md:5"),
+        "plans/data/huge-field.csv",
+    ),
     # ACCEPTANCE 12: Latin-1 byte 0xE9 on line 3
     "latin1.md": ("E108", 3, 11, ("not valid UTF-8", "byte 0xe9", "save it as UTF-8"), None),
 }
@@ -125,8 +141,20 @@ def test_duplicate_key_keeps_the_first_value(project: Path) -> None:
 
 
 def test_concise_output_has_path_line_col_code(project: Path) -> None:
-    result = CliRunner().invoke(main, ["lint", "-f", "concise", "--today", TODAY, "--select", "E",
-                                       "plans/yaml-unclosed-flow.md", "plans/impossible-date.md"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "lint",
+            "-f",
+            "concise",
+            "--today",
+            TODAY,
+            "--select",
+            "E",
+            "plans/yaml-unclosed-flow.md",
+            "plans/impossible-date.md",
+        ],
+    )
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0].startswith("plans/impossible-date.md:5:15: E109/invalid-date [error] ")
@@ -157,11 +185,12 @@ def test_bom_crlf_twin_gives_the_same_findings(project: Path) -> None:
     _, crlf_report, _ = lint_json("plans/twin-crlf.md")
 
     def shape(report: dict[str, Any]) -> list[tuple[Any, ...]]:
-        return [(f["line"], f["column"], f["code"], f["goal"], f["message"])
-                for f in report["findings"]]
+        return [
+            (f["line"], f["column"], f["code"], f["goal"], f["message"]) for f in report["findings"]
+        ]
 
     assert shape(lf_report) == shape(crlf_report)
-    assert ("E109" in {f["code"] for f in lf_report["findings"]})  # the twin is not trivially clean
+    assert "E109" in {f["code"] for f in lf_report["findings"]}  # the twin is not trivially clean
     assert {f["file"] for f in crlf_report["findings"]} == {"plans/twin-crlf.md"}
 
 
@@ -171,7 +200,7 @@ def test_bom_crlf_twin_gives_the_same_findings(project: Path) -> None:
 def alias_bomb() -> str:
     """Return a 'billion laughs' front-matter of about 432 bytes (9 levels of 9 aliases)."""
     lines = ["---", 'a: &a ["lulz","lulz","lulz","lulz","lulz","lulz","lulz","lulz","lulz"]']
-    for previous, name in zip("abcdefgh", "bcdefghi"):
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
     lines += ["title: Laughs  # 9**9 = 387,420,489 of them once expanded, in RAM", "---", ""]
     return "\n".join(lines)
@@ -203,17 +232,35 @@ def test_two_megabytes_of_front_matter(project: Path) -> None:
 def test_deep_nesting_in_a_subprocess(project: Path) -> None:
     """50,000 `[`: a segfault in libyaml would show as a negative return code here."""
     (project / "plans" / "deep.md").write_text(
-        "---\ntitle: Deep\nowner: " + "[" * 50_000 + "\n---\n", encoding="utf-8")
+        "---\ntitle: Deep\nowner: " + "[" * 50_000 + "\n---\n", encoding="utf-8"
+    )
     (project / "plans" / "deep-block.md").write_text(
         "---\ntitle: Deep\nowner:\n" + "".join(" " * i + "- \n" for i in range(1, 3000)) + "---\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (project / "plans" / "bomb.md").write_text(alias_bomb(), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("GITHUB_ACTIONS", None)
     process = subprocess.run(
-        [sys.executable, "-m", "smartdoc.cli", "lint", "-f", "json", "--today", TODAY,
-         "plans/deep.md", "plans/deep-block.md", "plans/bomb.md"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "smartdoc.cli",
+            "lint",
+            "-f",
+            "json",
+            "--today",
+            TODAY,
+            "plans/deep.md",
+            "plans/deep-block.md",
+            "plans/bomb.md",
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert process.returncode == 1, process.stderr
     assert "Traceback" not in process.stdout + process.stderr
@@ -229,15 +276,19 @@ def test_deep_nesting_in_a_subprocess(project: Path) -> None:
 # --- odd paths that must not crash ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "code"), [
-    ('"data/x\\0.csv"', "E113"),          # a NUL byte in the path
-    ("a" * 5000 + ".csv", "E113"),        # longer than PATH_MAX
-    ("/".join(["b" * 300] * 3), "E113"),  # a component longer than NAME_MAX
-    ("data/../../../x.csv", "E114"),
-])
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ('"data/x\\0.csv"', "E113"),  # a NUL byte in the path
+        ("a" * 5000 + ".csv", "E113"),  # longer than PATH_MAX
+        ("/".join(["b" * 300] * 3), "E113"),  # a component longer than NAME_MAX
+        ("data/../../../x.csv", "E114"),
+    ],
+)
 def test_odd_measurement_paths(project: Path, value: str, code: str) -> None:
     (project / "plans" / "odd.md").write_text(
-        f"---\ntitle: Odd\ngoals:\n  - id: g\n    measurements: {value}\n---\n", encoding="utf-8")
+        f"---\ntitle: Odd\ngoals:\n  - id: g\n    measurements: {value}\n---\n", encoding="utf-8"
+    )
     exit_code, report, stderr = lint_json("plans/odd.md")
     assert exit_code == 1
     assert stderr == ""

@@ -19,20 +19,54 @@ from smartdoc.report import LintReport
 TODAY = dt.date(2027, 6, 15)
 PLAN_A = "---\ntitle: A\nowner: [unclosed\ngoals: []\n---\n"
 PLAN_B = (
-    "---\ntitle: B\ngoals:\n  - id: followers\n    target: 18000\n"
-    "    deadline: 2027-04-31\n---\n"
+    "---\ntitle: B\ngoals:\n  - id: followers\n    target: 18000\n    deadline: 2027-04-31\n---\n"
 )
 
 FINDINGS = [
-    Finding("plans/a.md", 4, 6, "E104", "yaml-syntax", "error",
-            "YAML syntax error: did not find expected ',' or ']'", plan="a", goal=None),
-    Finding("plans/b.md", 4, 5, "S101", "title-missing", "warning",
-            "goal 'followers' lacks 'title'", plan="b", goal="followers"),
-    Finding("plans/b.md", 6, 15, "E109", "invalid-date", "error",
-            "invalid date '2027-04-31': day is out of range for month", plan="b",
-            goal="followers"),
-    Finding("plans/b.md", 2, 1, "Q102", "split-missing", "info",
-            "plan has no qualitative goal, 50% done, a:b,c", plan="b", goal=None),
+    Finding(
+        "plans/a.md",
+        4,
+        6,
+        "E104",
+        "yaml-syntax",
+        "error",
+        "YAML syntax error: did not find expected ',' or ']'",
+        plan="a",
+        goal=None,
+    ),
+    Finding(
+        "plans/b.md",
+        4,
+        5,
+        "S101",
+        "title-missing",
+        "warning",
+        "goal 'followers' lacks 'title'",
+        plan="b",
+        goal="followers",
+    ),
+    Finding(
+        "plans/b.md",
+        6,
+        15,
+        "E109",
+        "invalid-date",
+        "error",
+        "invalid date '2027-04-31': day is out of range for month",
+        plan="b",
+        goal="followers",
+    ),
+    Finding(
+        "plans/b.md",
+        2,
+        1,
+        "Q102",
+        "split-missing",
+        "info",
+        "plan has no qualitative goal, 50% done, a:b,c",
+        plan="b",
+        goal=None,
+    ),
 ]
 
 
@@ -70,8 +104,16 @@ def test_json_follows_design_section_8() -> None:
     assert document["version"] == 1
     assert document["today"] == "2027-06-15"
     keys = ["file", "line", "column", "code", "name", "severity", "plan", "goal", "message"]
-    types = {"file": str, "line": int, "column": int, "code": str, "name": str,
-             "severity": str, "plan": str, "message": str}
+    types = {
+        "file": str,
+        "line": int,
+        "column": int,
+        "code": str,
+        "name": str,
+        "severity": str,
+        "plan": str,
+        "message": str,
+    }
     assert len(document["findings"]) == 4
     for finding in document["findings"]:
         assert list(finding) == keys
@@ -83,14 +125,24 @@ def test_json_follows_design_section_8() -> None:
         assert not finding["file"].startswith("/")
     first = document["findings"][0]
     assert first == {
-        "file": "plans/a.md", "line": 4, "column": 6, "code": "E104", "name": "yaml-syntax",
-        "severity": "error", "plan": "a", "goal": None,
+        "file": "plans/a.md",
+        "line": 4,
+        "column": 6,
+        "code": "E104",
+        "name": "yaml-syntax",
+        "severity": "error",
+        "plan": "a",
+        "goal": None,
         "message": "YAML syntax error: did not find expected ',' or ']'",
     }
     assert [f["goal"] for f in document["findings"]] == [None, None, "followers", "followers"]
     assert document["summary"] == {
-        "error": 2, "warning": 1, "info": 1,
-        "files_checked": 6, "plans": 5, "plans_with_findings": 2,
+        "error": 2,
+        "warning": 1,
+        "info": 1,
+        "files_checked": 6,
+        "plans": 5,
+        "plans_with_findings": 2,
     }
 
 
@@ -107,10 +159,12 @@ def test_json_of_a_clean_run() -> None:
 def test_concise_lines() -> None:
     lines = report.concise(make_report()).splitlines()
     assert lines == [
-        "plans/a.md:4:6: E104/yaml-syntax [error] YAML syntax error: did not find expected ',' or ']'",
+        "plans/a.md:4:6: E104/yaml-syntax [error] "
+        "YAML syntax error: did not find expected ',' or ']'",
         "plans/b.md:2:1: Q102/split-missing [info] plan has no qualitative goal, 50% done, a:b,c",
         "plans/b.md:4:5: S101/title-missing [warning] goal 'followers' lacks 'title'",
-        "plans/b.md:6:15: E109/invalid-date [error] invalid date '2027-04-31': day is out of range for month",
+        "plans/b.md:6:15: E109/invalid-date [error] "
+        "invalid date '2027-04-31': day is out of range for month",
         "Found 2 errors, 1 warning, 1 info in 2 of 5 plans.",
     ]
     assert report.concise(make_report(), summary=False).count("\n") == 4
@@ -125,7 +179,8 @@ def test_concise_keeps_one_finding_per_line() -> None:
 def test_full_groups_by_file_with_code_frames() -> None:
     text = report.full(make_report())
     assert "\x1b[" not in text
-    assert text.index("plans/a.md (1 error)") < text.index("plans/b.md (1 error, 1 warning, 1 info)")
+    first, second = "plans/a.md (1 error)", "plans/b.md (1 error, 1 warning, 1 info)"
+    assert text.index(first) < text.index(second)
     assert text.count("plans/b.md (") == 1
     frame = (
         "plans/a.md:4:6: E104 YAML syntax error: did not find expected ',' or ']'\n"
@@ -187,15 +242,27 @@ def test_github_workflow_commands() -> None:
 
 
 def test_github_escaping() -> None:
-    odd = Finding("plans/we,ird:name.md", 3, 2, "E111", "wrong-type", "error",
-                  "100% wrong\r\nsecond line: a, b", plan="x")
+    odd = Finding(
+        "plans/we,ird:name.md",
+        3,
+        2,
+        "E111",
+        "wrong-type",
+        "error",
+        "100% wrong\r\nsecond line: a, b",
+        plan="x",
+    )
     line = report.github(make_report([odd]), summary=False).rstrip("\n")
     assert "\n" not in line
     match = COMMAND.match(line)
     assert match, line
     properties = dict(item.split("=", 1) for item in match.group(2).split(","))
-    assert properties == {"file": "plans/we%2Cird%3Aname.md", "line": "3", "col": "2",
-                          "title": "smartdoc (E111)"}
+    assert properties == {
+        "file": "plans/we%2Cird%3Aname.md",
+        "line": "3",
+        "col": "2",
+        "title": "smartdoc (E111)",
+    }
     assert match.group(3) == "100%25 wrong%0D%0Asecond line: a, b [E111/wrong-type]"
 
 

@@ -147,9 +147,10 @@ def run(config: Config, options: Any, *, site_dir: Path | None = None, strict: b
 
 def _shown(output: Path) -> str:
     try:
-        return os.path.relpath(output) + os.sep
+        shown = os.path.relpath(output)
     except ValueError:
-        return str(output)
+        shown = str(output)
+    return (str(output) if shown.startswith("..") else shown) + os.sep
 
 
 def _select_plans(plans: Sequence[LoadedPlan], drafts: bool

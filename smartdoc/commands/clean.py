@@ -35,7 +35,8 @@ def run(config: Config, options: Any) -> int:
         elif cache.is_dir():
             files, size = _size(cache)
             shutil.rmtree(cache)
-            message = f"Removed {shown} ({files} file{'s' if files != 1 else ''}, {size / 1024:,.1f} KiB)."
+            noun = "file" if files == 1 else "files"
+            message = f"Removed {shown} ({files} {noun}, {size / 1024:,.1f} KiB)."
         else:
             message = f"Nothing to clean: {shown} does not exist."
     except OSError as exc:

@@ -47,8 +47,9 @@ def parse_codes(values: Iterable[str], rules: dict[str, Rule], option: str) -> t
     return tuple(dict.fromkeys(codes))
 
 
-def configure(config: Config, select: Iterable[str], ignore: Iterable[str],
-              rules: dict[str, Rule]) -> Config:
+def configure(
+    config: Config, select: Iterable[str], ignore: Iterable[str], rules: dict[str, Rule]
+) -> Config:
     """Return the config with --select/--ignore replacing lint.select/lint.ignore when given."""
     update: dict[str, Any] = {}
     selected = parse_codes(select, rules, "--select")
@@ -91,8 +92,9 @@ def write_atomically(path: Path, text: str) -> None:
     """Write text to path through a temporary file in the same folder, creating folders."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=path.parent)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
@@ -104,8 +106,9 @@ def write_atomically(path: Path, text: str) -> None:
         raise SmartdocError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
 
 
-def check_files(config: Config, files: list[Path], today: dt.date, rules: dict[str, Rule],
-                verbose: bool) -> tuple[list[LoadedPlan], list[Finding], list[str]]:
+def check_files(
+    config: Config, files: list[Path], today: dt.date, rules: dict[str, Rule], verbose: bool
+) -> tuple[list[LoadedPlan], list[Finding], list[str]]:
     """Load and lint each file on its own; return plans, findings and crash descriptions."""
     plans: list[LoadedPlan] = []
     findings: list[Finding] = []
@@ -118,17 +121,25 @@ def check_files(config: Config, files: list[Path], today: dt.date, rules: dict[s
                 found = lint_plan(plan, config.lint, today, rules)
                 plans.append(plan)
                 findings.extend(found)
-        except Exception as exc:  # noqa: BLE001 - one broken plan must not stop the others
+        except Exception as exc:  # one broken plan must not stop the others
             if os.environ.get("SMARTDOC_DEBUG"):
                 raise
             crashes.append(f"{file}: internal error: {type(exc).__name__}: {exc}")
     return plans, sorted(findings), crashes
 
 
-def run(config: Config, options: Any, *, paths: tuple[Path, ...] = (),
-        output_format: str | None = None, output_file: Path | None = None,
-        strict: bool = False, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
-        exit_zero: bool = False) -> int:
+def run(
+    config: Config,
+    options: Any,
+    *,
+    paths: tuple[Path, ...] = (),
+    output_format: str | None = None,
+    output_file: Path | None = None,
+    strict: bool = False,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    exit_zero: bool = False,
+) -> int:
     """Lint the plans named (default: the plans folder); print or write the report."""
     from smartdoc.cli import use_color
 
@@ -154,8 +165,12 @@ def run(config: Config, options: Any, *, paths: tuple[Path, ...] = (),
     # a report file is coloured only when --color asks for it
     color = use_color(options.color) if output_file is None else bool(options.color)
     text = render(
-        output_format, report, color=color, summary=not options.quiet,
-        path_prefix=_github_prefix(config.root), rules=rules,
+        output_format,
+        report,
+        color=color,
+        summary=not options.quiet,
+        path_prefix=_github_prefix(config.root),
+        rules=rules,
     )
     if output_file is not None:
         write_atomically(output_file, text)

@@ -57,9 +57,7 @@ def _markdown(rules: list[Rule]) -> str:
         return text.replace("|", "\\|")
 
     lines = ["| Code | Name | Severity | Summary |", "| --- | --- | --- | --- |"]
-    lines += [
-        f"| {r.code} | `{r.name}` | {r.severity} | {cell(r.summary)} |" for r in rules
-    ]
+    lines += [f"| {r.code} | `{r.name}` | {r.severity} | {cell(r.summary)} |" for r in rules]
     return "\n".join(lines) + "\n"
 
 
