@@ -420,20 +420,21 @@ def is_started(goal: Goal, today: dt.date, period: Period | None) -> bool:
 
 def get_change(goal: Goal, today: dt.date) -> Change:
     """Return after-vs-before: the final if any, else the latest check-in, minus the baseline."""
-    after = final_as_of(goal, today)
-    during = checkins_as_of(goal, today)
-    basis: Basis | None = None
-    if after is not None:
-        figure, basis = after, "after"
-    elif during:
-        figure, basis = during[-1], "latest"
-    if basis is None or goal.baseline is None:
-        return Change(basis=basis, abs=None, pct=None)
+    figure = current_checkin(goal, today)
+    if figure is None or goal.baseline is None:
+        return Change(basis=_basis(goal, today), abs=None, pct=None)
     baseline = goal.baseline.value
     change = _finite(figure.value - baseline)
     # Against the baseline's magnitude, so a rise from -10 to -5 reads +50%, not -50%.
     pct = None if baseline == 0 or change is None else _finite(change / abs(baseline) * 100)
-    return Change(basis=basis, abs=change, pct=pct)
+    return Change(basis=_basis(goal, today), abs=change, pct=pct)
+
+
+def _basis(goal: Goal, today: dt.date) -> Basis | None:
+    """Return which figure the current value is: the final (`after`) or the latest check-in."""
+    if final_as_of(goal, today) is not None:
+        return "after"
+    return "latest" if checkins_as_of(goal, today) else None
 
 
 def get_phases(goal: Goal, today: dt.date) -> Phases:

@@ -557,13 +557,17 @@ def test_negative_zero_prints_as_zero() -> None:
 
 # --- properties ---------------------------------------------------------------------------
 
-figures = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+figures = st.floats(
+    min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False, allow_subnormal=False
+)
 days = st.dates(min_value=D("2020-01-01"), max_value=D("2034-12-31"))
 SPAN = dt.timedelta(days=1)
 
 
 @st.composite
-def paced_goals(draw: st.DrawFn, *, direction: str | None = None) -> Goal:
+def paced_goals(
+    draw: st.DrawFn, *, direction: str | None = None, with_interim: bool = False
+) -> Goal:
     """Draw an increase or decrease goal with baseline, target, deadline and check-ins."""
     baseline = draw(figures)
     target = draw(figures.filter(lambda t: t != baseline))
@@ -578,12 +582,16 @@ def paced_goals(draw: st.DrawFn, *, direction: str | None = None) -> Goal:
             st.tuples(st.integers(0, 2500), figures), max_size=6, unique_by=lambda pair: pair[0]
         )
     )
+    interim = draw(st.lists(st.tuples(st.integers(-10, 2010), figures), max_size=3))
     return make_goal(
         baseline={"date": start, "value": baseline},
         target=target,
         deadline=deadline,
         direction=direction,
         measurements=[{"date": start + dt.timedelta(days=d), "value": v} for d, v in checkins],
+        interim=[{"date": start + dt.timedelta(days=d), "value": v} for d, v in interim]
+        if with_interim
+        else None,
     )
 
 
@@ -637,7 +645,7 @@ RANK = {"off-track": 0, "at-risk": 1, "on-track": 2, "achieved": 3}
 
 @pytest.mark.fuzz
 @settings(deadline=None)
-@given(paced_goals(direction="decrease"), days)
+@given(paced_goals(direction="decrease", with_interim=True), days)
 def test_decrease_goal_scores_like_its_mirrored_increase_goal(goal: Goal, today: dt.date) -> None:
     increase = mirrored(goal)
     assert increase.direction == "increase"
@@ -682,7 +690,8 @@ def test_reaching_the_target_is_achieved(goal: Goal, offset: int) -> None:
 @settings(deadline=None)
 @given(figures, figures, st.floats(min_value=1e-3, max_value=1e6))
 def test_moving_away_from_the_target_is_negative_progress(b: float, t: float, step: float) -> None:
-    assume(t != b)
+    # a span of 1e-300 overflows step / span to inf: no plan's figures are that close
+    assume(abs(t - b) > 1e-9)
     away = b - step if t > b else b + step
     progress = scoring.progress_of(b, t, away)
     assert progress is not None and progress < 0

@@ -37,7 +37,8 @@ from smartdoc.config import Config
 from smartdoc.errors import UsageError
 from smartdoc.lint.engine import is_selected
 from smartdoc.lint.finding import Finding
-from smartdoc.lint.registry import Rule, all_rules, load_rule
+from smartdoc.lint.registry import Rule, all_rules
+from smartdoc.lint.rules.format import E120 as NARRATIVE_RULE
 from smartdoc.load import LoadedPlan, resolve_inside
 
 #: Largest narrative image copied into the site.
@@ -51,31 +52,6 @@ RESERVED_FOLDERS = frozenset({"assets", "media"})
 #: halfway through writing (tests/test_publish.py).
 TEST_WRITE_DELAY_ENV = "SMARTDOC_TEST_WRITE_DELAY"
 
-NARRATIVE_RULE: Rule = load_rule("E120", "narrative-reference", "warning", """
-    A link or image in a plan's narrative cannot be published.
-
-    ## What it checks
-    While building the site: a relative link to a `.md` plan that does not exist (or is a
-    draft left out of the build), an image file that is missing, not a regular file, too
-    large or of a type the site does not publish, and an image from outside the project
-    (`../../x.png`, `/etc/x.png`, `file:`, `http:`). The link is shown as plain text and
-    the image as its alt text.
-
-    ## Why
-    A broken link or a missing image in a published scorecard looks careless to a client;
-    an image from outside the project could publish a file nobody meant to share. The
-    build still succeeds; `smartdoc build --strict` refuses it.
-
-    ## Fails
-    ```markdown
-    See the [brand plan](brand-2027.md) and ![our reach](../../Desktop/reach.png).
-    ```
-
-    ## Passes
-    ```markdown
-    See the [brand plan](brand-2026.md) and ![our reach](images/reach.png).
-    ```
-    """)
 
 
 @dataclass(slots=True)
@@ -84,6 +60,10 @@ class SiteFiles:
 
     pages: dict[str, bytes] = field(default_factory=dict)
     copies: dict[str, Path] = field(default_factory=dict)
+    #: What the PDF stage reuses: the Jinja environment, `site` and the plan contexts.
+    env: Any = None
+    site: dict[str, Any] = field(default_factory=dict)
+    plan_contexts: list[dict[str, Any]] = field(default_factory=list)
 
     def add_text(self, rel_path: str, text: str) -> None:
         """Add a UTF-8 text file."""
@@ -118,6 +98,10 @@ def run(config: Config, options: Any, *, site_dir: Path | None = None, strict: b
             config, project.today, published, findings, files,
             base_url=base_url or config.site_url, drafts=drafts,
         ))
+        wanted = config.pdf.enabled if pdf is None else pdf
+        if wanted and not _fails(findings, strict) and files.plan_contexts:
+            render_pdfs(config, files.env, files.site, files.plan_contexts, files,
+                        base_url=base_url or config.site_url, jobs=jobs, strict=strict)
     _print_findings(config, options, findings, project.today, published, strict)
     if _fails(findings, strict):
         errors = sum(1 for f in findings if f.severity == "error")
@@ -128,7 +112,6 @@ def run(config: Config, options: Any, *, site_dir: Path | None = None, strict: b
         click.echo(f"smartdoc: build refused: {why}; {_shown(output)} left unchanged", err=True)
         return 1
 
-    _render_pdfs(config, files, pdf=pdf, jobs=jobs)
     delay = float(os.environ.get(TEST_WRITE_DELAY_ENV, "0") or 0)
     with publish.SiteWriter(output) as writer:
         for rel_path, data in sorted(files.pages.items()):
@@ -308,35 +291,68 @@ def render_site(config: Config, today: Any, published: Sequence[LoadedPlan],
 
     index_page = context.get_page(config.site_name, "index.html", "index", base_url=base_url,
                                   description=f"Strategy plans and SMART goals: {config.site_name}")
-    files.add_text("index.html", env.get_template("index.html").render(
-        site=site, page=index_page, portfolio=portfolio))
+    files.add_text("index.html", render_template(
+        env, "index.html", site=site, page=index_page, portfolio=portfolio))
 
-    plan_template = env.get_template("plan.html")
     for loaded, plan_context in plan_pages:
         path = f"{loaded.slug}.html"
         page = context.get_page(plan_context["title"], path, "plan", base_url=base_url,
                                 description=plan_context["summary"])
-        files.add_text(path, plan_template.render(site=site, page=page, plan=plan_context))
+        files.add_text(path, render_template(env, "plan.html", site=site, page=page,
+                                             plan=plan_context))
 
-    catalogue = dict(rules)
-    catalogue.setdefault(NARRATIVE_RULE.code, NARRATIVE_RULE)
     rules_renderer = make_renderer(False)
     rules_renderer.disable("anchor")  # ids like "what-it-checks" would repeat on one page
     families = context.get_rule_families(
-        dict(sorted(catalogue.items())),
+        rules,
         lambda text: render(rules_renderer, text, base_level=4).html,
     )
     rules_page = context.get_page("Rule catalogue", "rules.html", "rules", base_url=base_url,
                                   description="Every rule smartdoc checks, with examples.")
-    files.add_text("rules.html", env.get_template("rules.html").render(
-        site=site, page=rules_page, families=families))
+    files.add_text("rules.html", render_template(
+        env, "rules.html", site=site, page=rules_page, families=families))
 
     document = scoring.plans_json(scores, today)
     document["objectives"] = scoring.portfolio_to_json(objectives)
     files.add_text("plans.json", _dump_json(document))
     files.add_text("schema.json", _dump_json(plan_schema()))
     _add_assets(config, files)
+    files.env, files.site = env, site
+    files.plan_contexts = [c for _, c in plan_pages]
     return new_findings
+
+
+class TemplateFailed(UsageError):
+    """A template could not be rendered (syntax error, unknown variable, missing file)."""
+
+
+def render_template(env: Any, name: str, **variables: Any) -> str:
+    """Render one template; a template mistake is one clear line (exit 2), not a traceback."""
+    import jinja2
+
+    try:
+        return str(env.get_template(name).render(**variables))
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or name
+        raise TemplateFailed(f"{_short(where)}:{exc.lineno}: template syntax error: "
+                             f"{exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateFailed(f"{name}: template not found: {exc.name}") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateFailed(f"{name}: template error: {exc.message}") from None
+
+
+def _short(filename: str) -> str:
+    """Return a template file name without the machine's folders."""
+    from smartdoc.theme import theme_dir
+
+    path = Path(filename)
+    for base, label in ((theme_dir(), "theme"), (Path.cwd(), ".")):
+        try:
+            return f"{label}/{path.resolve().relative_to(base.resolve()).as_posix()}"
+        except ValueError:
+            continue
+    return filename
 
 
 def _dump_json(document: Any) -> str:
@@ -366,16 +382,31 @@ def _add_assets(config: Config, files: SiteFiles) -> None:
         files.copies[rel] = real
 
 
-def _render_pdfs(config: Config, files: SiteFiles, *, pdf: bool | None, jobs: str) -> None:
-    """Render PDFs when asked and the PDF stage is installed (issue 4 plugs in here)."""
-    wanted = config.pdf.enabled if pdf is None else pdf
-    if not wanted:
-        return
+def render_pdfs(config: Config, env: Any, site: dict[str, Any], plans: Sequence[dict[str, Any]],
+                files: SiteFiles, *, base_url: str | None, jobs: str, strict: bool) -> None:
+    """Render a scorecard per plan and the handout into `files` (smartdoc.pdf does the work).
+
+    Refused resources are printed as warnings; under --strict they refuse the build (exit 1).
+    """
+    from smartdoc import pdf as pdf_stage
+
+    pdf_jobs = pdf_stage.get_pdf_jobs(env, site=site, plans=plans, root=config.root,
+                                      page_size=config.pdf.page_size, link_base=base_url)
+    workers = None if jobs in ("auto", "", None) else _jobs(jobs)
+    result = pdf_stage.render_pdfs(pdf_jobs, root=config.root, workers=workers, strict=strict)
+    for warning in result.warnings:
+        click.echo(f"smartdoc: warning: {warning}", err=True)
+    if result.failed:
+        raise UsageError("PDFs could not be made: " + ", ".join(result.failed))
+    for name, data in result.written.items():
+        files.pages[name] = data
+
+
+def _jobs(value: str) -> int:
     try:
-        from smartdoc import pdf as pdf_stage  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    build_pdfs = getattr(pdf_stage, "build_pdfs", None)
-    if build_pdfs is not None:
-        for rel_path, data in build_pdfs(config=config, jobs=jobs):
-            files.pages[rel_path] = data
+        count = int(value)
+    except ValueError:
+        raise UsageError(f"--jobs must be a number or 'auto', not {value!r}") from None
+    if count < 1:
+        raise UsageError("--jobs must be at least 1")
+    return count

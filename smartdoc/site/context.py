@@ -218,9 +218,7 @@ def get_phase_cells(goal: Goal, score: GoalScore) -> list[dict[str, Any]]:
             change_text += " pts"
         if change.pct is not None:
             change_text += f" ({format_signed(change.pct, 1)}%)"
-    change_note = {"after": "after vs before", "latest": "latest vs before"}.get(
-        change.basis or "", None
-    )
+    change_note = {"after": "after vs before", "latest": "latest vs before"}.get(change.basis or "")
     if score.band is not None:
         attainment = STATUS_LABELS.get(score.status, score.status) if score.band.met is not None \
             else MISSING
@@ -343,7 +341,7 @@ def get_goal_context(goal: Goal, score: GoalScore, *, anchor: str, findings: Seq
         "target_display": format_target(goal.target, score.direction, score.unit),
         "band": band,
         "smart": _smart_badges(score.smart),
-        "chart": Markup(chart_svg),  # noqa: S704 - built by charts.py, which escapes its text
+        "chart": Markup(chart_svg),
         "trend": charts.describe_trend(charts.chart_data_from_goal(goal)),
         "phases": {"cells": get_phase_cells(goal, score)},
         "history": history,
@@ -400,7 +398,7 @@ def get_plan_context(loaded: LoadedPlan, score: PlanScore, findings: Sequence[Fi
         "budget": budget,
         "strategy": objectives,
         "goals": goals,
-        "narrative": Markup(narrative_html) if narrative_html else None,  # noqa: S704 - sanitised
+        "narrative": Markup(narrative_html) if narrative_html else None,
         "findings": [_finding(f) for f in mine],
     }
 
@@ -463,7 +461,7 @@ def get_rule_families(rules: Mapping[str, Rule], render_doc: Any) -> list[dict[s
             "name": name,
             "rules": [
                 {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary,
-                 "doc": Markup(render_doc(r.doc))}  # noqa: S704 - sanitised Markdown
+                 "doc": Markup(render_doc(r.doc))}
                 for r in members
             ],
         })

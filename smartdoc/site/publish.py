@@ -31,6 +31,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from types import TracebackType
+from typing import Any
 
 from smartdoc.config import CONFIG_NAMES
 from smartdoc.errors import UsageError
@@ -137,7 +138,7 @@ def clean_leftovers(output: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _libc_exchange() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _libc_exchange() -> Any:
     name = ctypes.util.find_library("c")
     if not name:
         return None
@@ -149,7 +150,7 @@ def _libc_exchange() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
     function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
                          ctypes.c_uint]
     function.restype = ctypes.c_int
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 def exchange(a: Path, b: Path) -> bool:
@@ -287,7 +288,7 @@ def tree_digest(folder: Path) -> list[tuple[str, str]]:
     """Return (relative path, sha256) of every file under `folder`, sorted (for tests, tools)."""
     import hashlib
 
-    found = []
+    found: list[tuple[str, str]] = []
     if not folder.exists():
         return found
     for current, dirs, files in os.walk(folder):

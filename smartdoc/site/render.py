@@ -73,18 +73,18 @@ class _JailedLoader(FileSystemLoader):
 
     def get_source(
         self, environment: Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        if filename is not None:
-            real = Path(filename).resolve()
-            if not real.is_relative_to(self._jail) or not real.is_file():
-                raise TemplateRefused(
+        real = Path(filename).resolve()
+        if not real.is_relative_to(self._jail) or not real.is_file():
+            raise TemplateRefused(
                     f"{self._label}/{template}: template links outside the project; refused"
                 )
         return source, filename, uptodate
 
 
-def make_loader(project_templates: Path | None, project_root: Path | None = None) -> jinja2.BaseLoader:
+def make_loader(project_templates: Path | None,
+                project_root: Path | None = None) -> jinja2.BaseLoader:
     """Return the loader: project templates, then the theme; `!theme/` reaches the theme."""
     theme = theme_dir()
     theme_loader = FileSystemLoader(str(theme))
@@ -215,7 +215,7 @@ def format_date(value: Any, style: str = "long") -> str:
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, dt.datetime):
         value = value.date()
     if not isinstance(value, dt.date):

@@ -313,6 +313,32 @@ E114 = load_rule("E114", "path-outside-project", "error", """
     ```
     """)
 
+E120 = load_rule("E120", "narrative-reference", "warning", """
+    A link or image in a plan's narrative cannot be published.
+
+    ## What it checks
+    While building the site: a relative link to a `.md` plan that does not exist (or is a
+    draft left out of the build), an image file that is missing, not a regular file, too
+    large or of a type the site does not publish, and an image from outside the project
+    (`../../x.png`, `/etc/x.png`, `file:`, `http:`). The link is shown as plain text and
+    the image as its alt text.
+
+    ## Why
+    A broken link or a missing image in a published scorecard looks careless to a client;
+    an image from outside the project could publish a file nobody meant to share. The
+    build still succeeds; `smartdoc build --strict` refuses it.
+
+    ## Fails
+    ```markdown
+    See the [brand plan](brand-2027.md) and ![our reach](../../Desktop/reach.png).
+    ```
+
+    ## Passes
+    ```markdown
+    See the [brand plan](brand-2026.md) and ![our reach](images/reach.png).
+    ```
+    """)
+
 E901 = load_rule("E901", "unused-suppression", "warning", """
     A `# smartdoc: ignore[CODE]` comment silences nothing.
 
@@ -334,4 +360,5 @@ E901 = load_rule("E901", "unused-suppression", "warning", """
     ```
     """)
 
-RULES = (E101, E102, E103, E104, E105, E106, E107, E108, E109, E110, E111, E112, E113, E114, E901)
+RULES = (E101, E102, E103, E104, E105, E106, E107, E108, E109, E110, E111, E112, E113, E114, E120,
+         E901)

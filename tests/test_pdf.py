@@ -1,0 +1,254 @@
+"""PDF scorecards and the handout: text, fonts, outline, structure, cache, reproducibility.
+
+Checked with independent tools (CHECKING.md): pypdf for text and outline, `qpdf --check` for
+structure, `pdffonts` for embedded fonts. The project is a copy of the repository's example
+plans (Søren Müller, Zoé Laurent: ø, ü, é), scored as of 20 November 2026.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pypdf = pytest.importorskip("pypdf")
+
+from smartdoc import __version__, pdf, scoring  # noqa: E402
+from smartdoc.config import load_config  # noqa: E402
+from smartdoc.lint.registry import all_rules  # noqa: E402
+from smartdoc.project import lint_project  # noqa: E402
+from smartdoc.site import context  # noqa: E402
+from smartdoc.site.render import make_environment  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 20)
+EPOCH = 1700000000
+needs_tools = pytest.mark.skipif(
+    not (shutil.which("qpdf") and shutil.which("pdffonts")), reason="qpdf/poppler not installed"
+)
+
+
+def make_project(folder: Path, config: str = "site_name: Nordlys Økonomi\n") -> Path:
+    """Copy the example plans into `folder` with a smartdoc.yml; return the root."""
+    shutil.copytree(REPO / "plans", folder / "plans")
+    (folder / "smartdoc.yml").write_text(config, encoding="utf-8")
+    return folder
+
+
+def get_jobs(root: Path, epoch: int = EPOCH) -> tuple[list[pdf.PdfJob], list[dict[str, Any]]]:
+    """Return the PDF jobs of a project and its plan contexts, as the build makes them."""
+    config = load_config(start=root)
+    project = lint_project(config, (), TODAY)
+    env = make_environment(config.root / config.templates_dir, config.root)
+    checked = context.get_checked_letters(all_rules(), config.lint)
+    site = context.get_site(config, project.today, __version__, config.site_url)
+    plans = []
+    for loaded in sorted(project.plans, key=lambda p: p.slug):
+        assert loaded.plan is not None
+        letters = context.get_plan_letters(loaded, project.findings, checked)
+        score = scoring.score_plan(loaded.plan, project.today, config.lint.tolerance,
+                                   slug=loaded.slug, smart=letters)
+        plans.append(context.get_plan_context(loaded, score, project.findings_of(loaded.slug)))
+    jobs = pdf.get_pdf_jobs(env, site=site, plans=plans, root=config.root,
+                            page_size=config.pdf.page_size, link_base=config.site_url,
+                            epoch=epoch)
+    return jobs, plans
+
+
+def render(root: Path, cache: Path | None = None, **options: Any) -> pdf.PdfResult:
+    jobs, _ = get_jobs(root)
+    return pdf.render_pdfs(jobs, root=root, cache_dir=cache or root / pdf.CACHE_DIR,
+                           workers=2, progress=False, **options)
+
+
+def pdf_text(data: bytes) -> str:
+    """Return the text of every page, whitespace collapsed (table cells wrap lines)."""
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def outline_titles(data: bytes) -> list[tuple[int, str]]:
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
+    found: list[tuple[int, str]] = []
+
+    def walk(items: list[Any], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title))
+
+    walk(reader.outline, 1)
+    return found
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pdf.PdfResult,
+                                                              list[dict[str, Any]]]:
+    root = make_project(tmp_path_factory.mktemp("project"))
+    _, plans = get_jobs(root)
+    return root, render(root), plans
+
+
+def test_one_scorecard_per_plan_and_a_handout(built: Any) -> None:
+    _, result, plans = built
+    names = sorted(result.written)
+    assert names == sorted([f"pdf/{p['slug']}.pdf" for p in plans] + ["pdf/handout.pdf"])
+    assert result.warnings == []
+    assert result.failed == []
+
+
+def test_scorecard_text_has_titles_targets_latest_values_and_accents(built: Any) -> None:
+    _, result, plans = built
+    for plan in plans:
+        text = pdf_text(result.written[f"pdf/{plan['slug']}.pdf"])
+        assert plan["title"] in text
+        for goal in plan["goals"]:
+            assert goal["title"] in text
+            assert goal["target_display"] in text, goal["id"]
+            assert goal["current_display"] in text, goal["id"]
+    fjordlys = pdf_text(result.written["pdf/fjordlys-social-2026.pdf"])
+    for name in ("Søren Müller", "Zoé Laurent", "Nordlys Økonomi"):
+        assert name in fjordlys
+    # figures as on the site: thousands separators and the currency
+    assert "11,520 followers" in fjordlys
+    assert "12,000 followers" in fjordlys
+    assert "€36,000" in fjordlys
+
+
+def test_margins_show_plan_title_as_of_date_and_page_numbers(built: Any) -> None:
+    _, result, _ = built
+    reader = pypdf.PdfReader(io.BytesIO(result.written["pdf/fjordlys-social-2026.pdf"]))
+    pages = len(reader.pages)
+    assert pages >= 2
+    last = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
+    assert f"Page {pages} of {pages}" in last
+    assert "As of 20 November 2026" in last
+    assert "Fjordlys Candles social media plan 2026" in last
+
+
+def test_handout_has_cover_contents_and_every_plan(built: Any) -> None:
+    _, result, plans = built
+    data = result.written["pdf/handout.pdf"]
+    text = pdf_text(data)
+    assert "Scorecards of 3 plans" in text
+    assert "Contents" in text
+    titles = outline_titles(data)
+    for plan in plans:
+        assert (1, plan["title"]) in titles
+        for goal in plan["goals"]:
+            assert (2, goal["title"]) in titles
+    # contents give page numbers (target-counter): "<title> ..... <n>"
+    first = plans[0]["title"]
+    assert re.search(re.escape(first) + r" ?\.+ ?\d+", text)
+
+
+def test_scorecard_outline_has_plan_then_goals(built: Any) -> None:
+    _, result, plans = built
+    plan = plans[0]
+    titles = outline_titles(result.written[f"pdf/{plan['slug']}.pdf"])
+    assert titles == [(1, plan["title"])] + [(2, g["title"]) for g in plan["goals"]]
+
+
+@needs_tools
+def test_qpdf_check_and_fonts_embedded(built: Any, tmp_path: Path) -> None:
+    _, result, _ = built
+    for name, data in result.written.items():
+        file = tmp_path / Path(name).name
+        file.write_bytes(data)
+        check = subprocess.run(["qpdf", "--check", str(file)], capture_output=True, text=True)
+        assert check.returncode == 0, (name, check.stdout, check.stderr)
+        fonts = subprocess.run(["pdffonts", str(file)], capture_output=True, text=True,
+                               check=True).stdout.splitlines()[2:]
+        assert fonts, name
+        for line in fonts:
+            assert "DejaVu" in line, line
+            # columns: name type encoding emb sub uni object ID
+            assert line.split()[-5] == "yes", line
+
+
+def test_creation_date_from_epoch_and_no_embedded_files(built: Any) -> None:
+    _, result, _ = built
+    for data in result.written.values():
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
+        assert reader.metadata["/CreationDate"].startswith("D:20231114221320")
+        assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
+        assert reader.attachments == {}
+
+
+@needs_tools
+def test_no_machine_path_in_any_pdf(built: Any, tmp_path: Path) -> None:
+    root, result, _ = built
+    for name, data in result.written.items():
+        file = tmp_path / "in.pdf"
+        file.write_bytes(data)
+        plain = tmp_path / "plain.pdf"
+        subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(file), str(plain)],
+                       check=True)
+        raw = plain.read_bytes()
+        assert str(root).encode() not in raw, name
+        assert b"file:" not in raw, name
+
+
+def test_second_render_remakes_nothing_and_a_change_remakes_one_plan_and_handout(
+        tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    first = render(root)
+    assert len(first.rerendered) == 4
+    again = render(root)
+    assert again.rerendered == []
+    assert again.written == first.written
+    plan = root / "plans" / "kessler-b2b-2026.md"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "title: Kessler", "title: Neue Kessler", 1), encoding="utf-8")
+    changed = render(root)
+    assert sorted(changed.rerendered) == ["pdf/handout.pdf", "pdf/kessler-b2b-2026.pdf"]
+    assert "Neue Kessler" in pdf_text(changed.written["pdf/kessler-b2b-2026.pdf"])
+    assert changed.written["pdf/fjordlys-social-2026.pdf"] == \
+        first.written["pdf/fjordlys-social-2026.pdf"]
+
+
+def test_same_inputs_give_byte_identical_pdfs(built: Any, tmp_path: Path) -> None:
+    root, result, _ = built
+    # a fresh cache: every PDF is rendered again, in other processes
+    again = render(root, cache=tmp_path / "cache")
+    assert len(again.rerendered) == 4
+    assert again.written == result.written
+
+
+def test_letter_page_size_and_site_links(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", "pdf: {page_size: Letter}\n"
+                                        "site_url: https://plans.example.org/q4/\n")
+    jobs, plans = get_jobs(root)
+    job = next(j for j in jobs if j.name == "pdf/velo-verde-retention-fy27.pdf")
+    result = pdf.render_pdfs([job], root=root, workers=1, progress=False)
+    reader = pypdf.PdfReader(io.BytesIO(result.written[job.name]), strict=True)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+    uris = {
+        annot.get_object()["/A"]["/URI"]
+        for page in reader.pages for annot in page.get("/Annots", [])
+        if "/URI" in annot.get_object().get("/A", {})
+    }
+    plan = next(p for p in plans if p["slug"] == "velo-verde-retention-fy27")
+    assert "https://plans.example.org/q4/velo-verde-retention-fy27.html" in uris
+    first_goal = plan["goals"][0]["anchor"]
+    assert f"https://plans.example.org/q4/velo-verde-retention-fy27.html#{first_goal}" in uris
+
+
+def test_importing_the_pdf_stage_does_not_load_weasyprint() -> None:
+    code = ("import sys, smartdoc.pdf; "
+            "sys.exit(1 if 'weasyprint' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
+
+
+def test_epoch_defaults_to_midnight_utc_of_today() -> None:
+    assert pdf.get_epoch(dt.date(2023, 11, 14), {}) == 1699920000
+    assert pdf.get_epoch(dt.date(2023, 11, 14), {"SOURCE_DATE_EPOCH": "1700000000"}) == EPOCH
