@@ -101,12 +101,12 @@ def get_epoch(today: dt.date, environ: Mapping[str, str] | None = None) -> int:
     value = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if value.isdigit():
         return int(value)
-    return int(dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc)
-               .timestamp())
+    return int(dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc).timestamp())
 
 
-def get_print_context(*, kind: str, page_size: str, epoch: int, link_base: str | None
-                      ) -> dict[str, Any]:
+def get_print_context(
+    *, kind: str, page_size: str, epoch: int, link_base: str | None
+) -> dict[str, Any]:
     """Return the `print` variable of the print templates."""
     created = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc)
     return {
@@ -117,43 +117,81 @@ def get_print_context(*, kind: str, page_size: str, epoch: int, link_base: str |
     }
 
 
-def get_scorecard_html(env: Any, *, site: Mapping[str, Any], plan: Mapping[str, Any],
-                       page_size: str = "A4", epoch: int, link_base: str | None = None) -> str:
+def get_scorecard_html(
+    env: Any,
+    *,
+    site: Mapping[str, Any],
+    plan: Mapping[str, Any],
+    page_size: str = "A4",
+    epoch: int,
+    link_base: str | None = None,
+) -> str:
     """Return the HTML of one plan's scorecard (`print/scorecard.html`)."""
-    context = get_print_context(kind="scorecard", page_size=page_size, epoch=epoch,
-                                link_base=link_base)
-    return str(env.get_template("print/scorecard.html").render(
-        site=site, plan=plan, print=context))
+    context = get_print_context(
+        kind="scorecard", page_size=page_size, epoch=epoch, link_base=link_base
+    )
+    return str(env.get_template("print/scorecard.html").render(site=site, plan=plan, print=context))
 
 
-def get_handout_html(env: Any, *, site: Mapping[str, Any], plans: Sequence[Mapping[str, Any]],
-                     page_size: str = "A4", epoch: int, link_base: str | None = None) -> str:
+def get_handout_html(
+    env: Any,
+    *,
+    site: Mapping[str, Any],
+    plans: Sequence[Mapping[str, Any]],
+    page_size: str = "A4",
+    epoch: int,
+    link_base: str | None = None,
+) -> str:
     """Return the HTML of the handout: cover, contents, one section per plan."""
-    context = get_print_context(kind="handout", page_size=page_size, epoch=epoch,
-                                link_base=link_base)
-    return str(env.get_template("print/handout.html").render(
-        site=site, plans=plans, print=context))
+    context = get_print_context(
+        kind="handout", page_size=page_size, epoch=epoch, link_base=link_base
+    )
+    return str(env.get_template("print/handout.html").render(site=site, plans=plans, print=context))
 
 
-def get_pdf_jobs(env: Any, *, site: Mapping[str, Any], plans: Sequence[Mapping[str, Any]],
-                 root: Path, page_size: str = "A4", link_base: str | None = None,
-                 epoch: int | None = None) -> list[PdfJob]:
+def get_pdf_jobs(
+    env: Any,
+    *,
+    site: Mapping[str, Any],
+    plans: Sequence[Mapping[str, Any]],
+    root: Path,
+    page_size: str = "A4",
+    link_base: str | None = None,
+    epoch: int | None = None,
+) -> list[PdfJob]:
     """Return a scorecard job per plan context and the handout job (when there are plans)."""
     if epoch is None:
         epoch = get_epoch(site["today"])
     base_url = str(root.resolve()) + os.sep
     jobs = [
-        PdfJob(f"pdf/{plan['slug']}.pdf", str(plan["slug"]),
-               get_scorecard_html(env, site=site, plan=plan, page_size=page_size, epoch=epoch,
-                                  link_base=link_base),
-               base_url, epoch)
+        PdfJob(
+            f"pdf/{plan['slug']}.pdf",
+            str(plan["slug"]),
+            get_scorecard_html(
+                env, site=site, plan=plan, page_size=page_size, epoch=epoch, link_base=link_base
+            ),
+            base_url,
+            epoch,
+        )
         for plan in plans
     ]
     if plans:
-        jobs.append(PdfJob(HANDOUT_NAME, "all plans",
-                           get_handout_html(env, site=site, plans=plans, page_size=page_size,
-                                            epoch=epoch, link_base=link_base),
-                           base_url, epoch))
+        jobs.append(
+            PdfJob(
+                HANDOUT_NAME,
+                "all plans",
+                get_handout_html(
+                    env,
+                    site=site,
+                    plans=plans,
+                    page_size=page_size,
+                    epoch=epoch,
+                    link_base=link_base,
+                ),
+                base_url,
+                epoch,
+            )
+        )
     return jobs
 
 
@@ -188,8 +226,17 @@ def get_fonts_fingerprint(dirs: Sequence[str] = FONT_DIRS) -> str:
 def get_cache_key(job: PdfJob, *, root: Path, fonts: str) -> str:
     """Return the hash a PDF is cached under."""
     base = os.path.relpath(job.base_url, root) if os.path.isabs(job.base_url) else job.base_url
-    parts = [CACHE_FORMAT, __version__, weasyprint_version(), fonts, job.name, job.plan,
-             base, job.epoch, hashlib.sha256(job.html.encode("utf-8")).hexdigest()]
+    parts = [
+        CACHE_FORMAT,
+        __version__,
+        weasyprint_version(),
+        fonts,
+        job.name,
+        job.plan,
+        base,
+        job.epoch,
+        hashlib.sha256(job.html.encode("utf-8")).hexdigest(),
+    ]
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
 
 
@@ -200,8 +247,9 @@ def _file_sha256(path: Path) -> str | None:
         return None
 
 
-def _read_cached(cache_dir: Path, key: str, roots: Mapping[str, Path]
-                 ) -> tuple[bytes, dict[str, Any]] | None:
+def _read_cached(
+    cache_dir: Path, key: str, roots: Mapping[str, Path]
+) -> tuple[bytes, dict[str, Any]] | None:
     """Return (pdf, record) when cached and every file it loaded is unchanged."""
     try:
         record = json.loads((cache_dir / f"{key}.json").read_text(encoding="utf-8"))
@@ -224,18 +272,24 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _write_cached(cache_dir: Path, key: str, pdf: bytes, record: dict[str, Any]) -> None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(cache_dir / f"{key}.pdf", pdf)
-    _write_atomic(cache_dir / f"{key}.json",
-                  json.dumps({"format": CACHE_FORMAT, **record}, sort_keys=True).encode())
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomic(cache_dir / f"{key}.pdf", pdf)
+        _write_atomic(
+            cache_dir / f"{key}.json",
+            json.dumps({"format": CACHE_FORMAT, **record}, sort_keys=True).encode(),
+        )
+    except OSError:
+        pass  # the cache only saves time; a read-only project still builds
 
 
 def _prune_cache(cache_dir: Path, keep: set[str]) -> None:
-    if not cache_dir.is_dir():
-        return
-    for entry in cache_dir.iterdir():
-        if entry.suffix in (".pdf", ".json") and entry.stem not in keep:
-            entry.unlink(missing_ok=True)
+    try:
+        for entry in cache_dir.iterdir():
+            if entry.suffix in (".pdf", ".json") and entry.stem not in keep:
+                entry.unlink(missing_ok=True)
+    except OSError:
+        pass  # no cache folder, or a read-only one
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -250,7 +304,7 @@ def _shown_url(url: str, root: Path) -> str:
 
     path = os.path.normpath(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
     relative = os.path.relpath(path, root)
-    if relative.startswith(os.pardir) and relative.count(os.pardir) > 2:
+    if relative.startswith(os.pardir + os.sep + os.pardir):  # far outside: the URL says more
         return url
     return relative.replace(os.sep, "/")
 
@@ -258,8 +312,10 @@ def _shown_url(url: str, root: Path) -> str:
 def get_warnings(job: PdfJob, record: Mapping[str, Any], root: Path) -> list[str]:
     """Return the warning lines of one PDF: refused URLs, WeasyPrint's log, a failure."""
     where = f"{job.name} (plan {job.plan})" if job.plan != "all plans" else job.name
-    lines = [f"{where}: refused {_shown_url(url, root)}: {reason}"
-             for url, reason in record.get("refused", [])]
+    lines = [
+        f"{where}: refused {_shown_url(url, root)}: {reason}"
+        for url, reason in record.get("refused", [])
+    ]
     refused_urls = [url for url, _ in record.get("refused", [])]
     for message in record.get("log", []):
         if not any(url in message for url in refused_urls) and "refused by smartdoc" not in message:
@@ -301,13 +357,21 @@ def _progress(stream: TextIO, done: int, total: int) -> None:
     stream.flush()
 
 
-def _run_pool(payloads: list[dict[str, Any]], workers: int, timeout: float | None,
-              on_done: Callable[[dict[str, Any]], None]) -> None:
+def _run_pool(
+    payloads: list[dict[str, Any]],
+    workers: int,
+    timeout: float | None,
+    on_done: Callable[[dict[str, Any]], None],
+) -> None:
     """Render payloads in worker processes; call `on_done` with each result."""
     # each worker enforces its own deadline; this one only catches a hung worker
     overall = None if not timeout else timeout * (len(payloads) / workers + 1) + 30
+    recycle: dict[str, Any] = {}
+    if sys.version_info >= (3, 11):  # max_tasks_per_child is new in 3.11
+        recycle["max_tasks_per_child"] = MAX_TASKS_PER_CHILD
     executor = concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=_mp_context(), max_tasks_per_child=MAX_TASKS_PER_CHILD)
+        max_workers=workers, mp_context=_mp_context(), **recycle
+    )
     futures = {executor.submit(_render_in_worker, p): p for p in payloads}
     try:
         for future in concurrent.futures.as_completed(futures, timeout=overall):
@@ -315,24 +379,48 @@ def _run_pool(payloads: list[dict[str, Any]], workers: int, timeout: float | Non
             try:
                 on_done(future.result())
             except Exception as exc:  # noqa: BLE001 - a dead worker fails its PDF only
-                on_done({"name": payload["name"], "pdf": None, "refused": [], "served": [],
-                         "log": [], "error": f"worker failed: {type(exc).__name__}: {exc}"})
+                on_done(
+                    {
+                        "name": payload["name"],
+                        "pdf": None,
+                        "refused": [],
+                        "served": [],
+                        "log": [],
+                        "error": f"worker failed: {type(exc).__name__}: {exc}",
+                    }
+                )
     except concurrent.futures.TimeoutError:
         for future, payload in futures.items():
             if not future.done():
                 future.cancel()
-                on_done({"name": payload["name"], "pdf": None, "refused": [], "served": [],
-                         "log": [], "error": "worker hung; not made"})
+                on_done(
+                    {
+                        "name": payload["name"],
+                        "pdf": None,
+                        "refused": [],
+                        "served": [],
+                        "log": [],
+                        "error": "worker hung; not made",
+                    }
+                )
+        # the executor has no public way to stop a running task: end its processes
         for process in list(getattr(executor, "_processes", {}).values()):
             process.kill()
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def render_pdfs(jobs: Sequence[PdfJob], *, root: Path, cache_dir: Path | None = None,
-                workers: int | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-                strict: bool = False, progress: bool | None = None,
-                theme: Path | None = None) -> PdfResult:
+def render_pdfs(
+    jobs: Sequence[PdfJob],
+    *,
+    root: Path,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    strict: bool = False,
+    progress: bool | None = None,
+    theme: Path | None = None,
+) -> PdfResult:
     """Make every job's PDF (from the cache when unchanged); return bytes and warnings.
 
     `workers` defaults to the number of cores; `progress` None shows a bar on a terminal
@@ -348,7 +436,6 @@ def render_pdfs(jobs: Sequence[PdfJob], *, root: Path, cache_dir: Path | None = 
     result = PdfResult()
     records: dict[str, dict[str, Any]] = {}
     keys = {job.name: get_cache_key(job, root=root, fonts=fonts) for job in jobs}
-    by_name = {job.name: job for job in jobs}
 
     to_render: list[PdfJob] = []
     for job in jobs:
@@ -362,10 +449,17 @@ def render_pdfs(jobs: Sequence[PdfJob], *, root: Path, cache_dir: Path | None = 
         stream = sys.stderr
         show = _is_interactive(stream) if progress is None else progress
         done = 0
-        payloads = [{"name": job.name, "html": job.html, "base_url": job.base_url,
-                     "epoch": job.epoch, "timeout": timeout,
-                     "roots": [(label, str(folder)) for label, folder in roots.items()]}
-                    for job in to_render]
+        payloads = [
+            {
+                "name": job.name,
+                "html": job.html,
+                "base_url": job.base_url,
+                "epoch": job.epoch,
+                "timeout": timeout,
+                "roots": [(label, str(folder)) for label, folder in roots.items()],
+            }
+            for job in to_render
+        ]
 
         def finished(output: dict[str, Any]) -> None:
             nonlocal done
@@ -375,8 +469,7 @@ def render_pdfs(jobs: Sequence[PdfJob], *, root: Path, cache_dir: Path | None = 
             records[name] = record
             if output.get("pdf") is not None:
                 result.written[name] = output["pdf"]
-                _write_cached(cache_dir, keys[name], output["pdf"],
-                              {**record, "name": name})
+                _write_cached(cache_dir, keys[name], output["pdf"], {**record, "name": name})
             done += 1
             if show:
                 _progress(stream, done, len(payloads))
@@ -384,12 +477,13 @@ def render_pdfs(jobs: Sequence[PdfJob], *, root: Path, cache_dir: Path | None = 
         _run_pool(payloads, min(workers, len(payloads)), timeout, finished)
         result.rerendered = [job.name for job in to_render]
 
+    made = result.written
+    result.written = {job.name: made[job.name] for job in jobs if job.name in made}  # job order
     for job in jobs:
-        record = records.get(job.name, {})
-        result.warnings.extend(get_warnings(job, record, root))
-        if job.name not in result.written:
+        result.warnings.extend(get_warnings(job, records.get(job.name, {}), root))
+        if job.name not in made:
             result.failed.append(job.name)
-    _prune_cache(cache_dir, {keys[name] for name in result.written if name in by_name})
+    _prune_cache(cache_dir, {keys[name] for name in result.written})
     if strict and result.warnings:
         raise PdfRefused("PDFs refused (--strict):\n  " + "\n  ".join(result.warnings))
     return result

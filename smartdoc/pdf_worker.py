@@ -34,12 +34,16 @@ class Refused(ValueError):
     """A resource the jail does not serve (WeasyPrint catches it and skips the resource)."""
 
 
-class JailedFetcher(URLFetcher):
+class JailedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no types
     """Serve `data:` URLs and regular files inside `roots`; refuse and record the rest."""
 
     def __init__(self, roots: list[tuple[str, str]]) -> None:
-        super().__init__(timeout=1, allowed_protocols=("data", "file"), allow_redirects=False,
-                         fail_on_errors=False)
+        super().__init__(
+            timeout=1,
+            allowed_protocols=("data", "file"),
+            allow_redirects=False,
+            fail_on_errors=False,
+        )
         #: (label, real folder) pairs; label names the folder in cache records.
         self.roots = [(label, os.path.realpath(folder)) for label, folder in roots]
         #: (url, reason) of every refused resource, in the order asked.
@@ -70,18 +74,21 @@ class JailedFetcher(URLFetcher):
             raise self.refuse(url, "file URL on another host")
         path = urllib.request.url2pathname(parts.path)
         real = os.path.realpath(path)
-        for label, folder in self.roots:
-            if real == folder or real.startswith(folder + os.sep):
-                break
-        else:
-            linked = any(os.path.normpath(path).startswith(folder + os.sep)
-                         for _, folder in self.roots)
-            raise self.refuse(url, "links outside the project" if linked
-                              else "outside the project")
+        inside = [
+            (label, folder)
+            for label, folder in self.roots
+            if real == folder or real.startswith(folder + os.sep)
+        ]
+        if not inside:
+            linked = any(
+                os.path.normpath(path).startswith(folder + os.sep) for _, folder in self.roots
+            )
+            raise self.refuse(url, "links outside the project" if linked else "outside the project")
         if not os.path.isfile(real):
             raise self.refuse(url, "not a regular file" if os.path.exists(real) else "missing")
         with open(real, "rb") as stream:
             data = stream.read()
+        label, folder = inside[0]
         rel = os.path.relpath(real, folder).replace(os.sep, "/")
         self.served.append((label, rel, hashlib.sha256(data).hexdigest()))
         content_type = mimetypes.guess_type(real)[0] or "application/octet-stream"
@@ -154,8 +161,9 @@ def render_job(job: dict[str, Any]) -> dict[str, Any]:
     with _captured_log() as log:
         try:
             with _deadline(job.get("timeout")):
-                document = HTML(string=job["html"], base_url=job["base_url"],
-                                url_fetcher=fetcher).render()
+                document = HTML(
+                    string=job["html"], base_url=job["base_url"], url_fetcher=fetcher
+                ).render()
                 fetcher.lock("attachments are not embedded")
                 _drop_local_links(document, fetcher)
                 identifier = hashlib.sha256(job["html"].encode("utf-8")).hexdigest()[:32]

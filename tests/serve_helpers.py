@@ -87,6 +87,8 @@ class Served:
             if self.process.poll() is None:
                 self.process.kill()
             self._reader.join(timeout=5)
+            if self.process.stdout is not None:
+                self.process.stdout.close()
 
 
 def wait_for(check: Callable[[], object], timeout: float = 10, step: float = 0.05) -> object:

@@ -53,19 +53,32 @@ def get_jobs(root: Path, epoch: int = EPOCH) -> tuple[list[pdf.PdfJob], list[dic
     for loaded in sorted(project.plans, key=lambda p: p.slug):
         assert loaded.plan is not None
         letters = context.get_plan_letters(loaded, project.findings, checked)
-        score = scoring.score_plan(loaded.plan, project.today, config.lint.tolerance,
-                                   slug=loaded.slug, smart=letters)
+        score = scoring.score_plan(
+            loaded.plan, project.today, config.lint.tolerance, slug=loaded.slug, smart=letters
+        )
         plans.append(context.get_plan_context(loaded, score, project.findings_of(loaded.slug)))
-    jobs = pdf.get_pdf_jobs(env, site=site, plans=plans, root=config.root,
-                            page_size=config.pdf.page_size, link_base=config.site_url,
-                            epoch=epoch)
+    jobs = pdf.get_pdf_jobs(
+        env,
+        site=site,
+        plans=plans,
+        root=config.root,
+        page_size=config.pdf.page_size,
+        link_base=config.site_url,
+        epoch=epoch,
+    )
     return jobs, plans
 
 
 def render(root: Path, cache: Path | None = None, **options: Any) -> pdf.PdfResult:
     jobs, _ = get_jobs(root)
-    return pdf.render_pdfs(jobs, root=root, cache_dir=cache or root / pdf.CACHE_DIR,
-                           workers=2, progress=False, **options)
+    return pdf.render_pdfs(
+        jobs,
+        root=root,
+        cache_dir=cache or root / pdf.CACHE_DIR,
+        workers=2,
+        progress=False,
+        **options,
+    )
 
 
 def pdf_text(data: bytes) -> str:
@@ -90,8 +103,9 @@ def outline_titles(data: bytes) -> list[tuple[int, str]]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pdf.PdfResult,
-                                                              list[dict[str, Any]]]:
+def built(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, pdf.PdfResult, list[dict[str, Any]]]:
     root = make_project(tmp_path_factory.mktemp("project"))
     _, plans = get_jobs(root)
     return root, render(root), plans
@@ -165,8 +179,9 @@ def test_qpdf_check_and_fonts_embedded(built: Any, tmp_path: Path) -> None:
         file.write_bytes(data)
         check = subprocess.run(["qpdf", "--check", str(file)], capture_output=True, text=True)
         assert check.returncode == 0, (name, check.stdout, check.stderr)
-        fonts = subprocess.run(["pdffonts", str(file)], capture_output=True, text=True,
-                               check=True).stdout.splitlines()[2:]
+        fonts = subprocess.run(
+            ["pdffonts", str(file)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[2:]
         assert fonts, name
         for line in fonts:
             assert "DejaVu" in line, line
@@ -190,15 +205,17 @@ def test_no_machine_path_in_any_pdf(built: Any, tmp_path: Path) -> None:
         file = tmp_path / "in.pdf"
         file.write_bytes(data)
         plain = tmp_path / "plain.pdf"
-        subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(file), str(plain)],
-                       check=True)
+        subprocess.run(
+            ["qpdf", "--qdf", "--object-streams=disable", str(file), str(plain)], check=True
+        )
         raw = plain.read_bytes()
         assert str(root).encode() not in raw, name
         assert b"file:" not in raw, name
 
 
 def test_second_render_remakes_nothing_and_a_change_remakes_one_plan_and_handout(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     root = make_project(tmp_path / "p")
     first = render(root)
     assert len(first.rerendered) == 4
@@ -206,13 +223,17 @@ def test_second_render_remakes_nothing_and_a_change_remakes_one_plan_and_handout
     assert again.rerendered == []
     assert again.written == first.written
     plan = root / "plans" / "kessler-b2b-2026.md"
-    plan.write_text(plan.read_text(encoding="utf-8").replace(
-        "title: Kessler", "title: Neue Kessler", 1), encoding="utf-8")
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("title: Kessler", "title: Neue Kessler", 1),
+        encoding="utf-8",
+    )
     changed = render(root)
     assert sorted(changed.rerendered) == ["pdf/handout.pdf", "pdf/kessler-b2b-2026.pdf"]
     assert "Neue Kessler" in pdf_text(changed.written["pdf/kessler-b2b-2026.pdf"])
-    assert changed.written["pdf/fjordlys-social-2026.pdf"] == \
-        first.written["pdf/fjordlys-social-2026.pdf"]
+    assert (
+        changed.written["pdf/fjordlys-social-2026.pdf"]
+        == first.written["pdf/fjordlys-social-2026.pdf"]
+    )
 
 
 def test_same_inputs_give_byte_identical_pdfs(built: Any, tmp_path: Path) -> None:
@@ -224,8 +245,9 @@ def test_same_inputs_give_byte_identical_pdfs(built: Any, tmp_path: Path) -> Non
 
 
 def test_letter_page_size_and_site_links(tmp_path: Path) -> None:
-    root = make_project(tmp_path / "p", "pdf: {page_size: Letter}\n"
-                                        "site_url: https://plans.example.org/q4/\n")
+    root = make_project(
+        tmp_path / "p", "pdf: {page_size: Letter}\nsite_url: https://plans.example.org/q4/\n"
+    )
     jobs, plans = get_jobs(root)
     job = next(j for j in jobs if j.name == "pdf/velo-verde-retention-fy27.pdf")
     result = pdf.render_pdfs([job], root=root, workers=1, progress=False)
@@ -234,7 +256,8 @@ def test_letter_page_size_and_site_links(tmp_path: Path) -> None:
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
     uris = {
         annot.get_object()["/A"]["/URI"]
-        for page in reader.pages for annot in page.get("/Annots", [])
+        for page in reader.pages
+        for annot in page.get("/Annots", [])
         if "/URI" in annot.get_object().get("/A", {})
     }
     plan = next(p for p in plans if p["slug"] == "velo-verde-retention-fy27")
@@ -244,8 +267,7 @@ def test_letter_page_size_and_site_links(tmp_path: Path) -> None:
 
 
 def test_importing_the_pdf_stage_does_not_load_weasyprint() -> None:
-    code = ("import sys, smartdoc.pdf; "
-            "sys.exit(1 if 'weasyprint' in sys.modules else 0)")
+    code = "import sys, smartdoc.pdf; sys.exit(1 if 'weasyprint' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
 
 

@@ -8,11 +8,13 @@ WeasyPrint's log does not reach stderr. `strict=True` makes the refusals one err
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.server
 import io
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,20 +30,20 @@ EPOCH = 1700000000
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
+    requests: list[str]  # set per server by the fixture
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         self.requests.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "image/png")
         self.end_headers()
         self.wfile.write(PNG)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
-@pytest.fixture()
+@pytest.fixture
 def server() -> Iterator[tuple[int, list[str]]]:
     """A loopback HTTP server in a thread; yields (port, paths it was asked for)."""
     requests: list[str] = []
@@ -56,7 +58,7 @@ def server() -> Iterator[tuple[int, list[str]]]:
         httpd.server_close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project with an image inside, and a secret, an image and a link target outside."""
     root = tmp_path / "project"
@@ -78,19 +80,22 @@ def job(root: Path, body: str, head: str = "") -> pdf.PdfJob:
     return pdf.PdfJob("pdf/jail.pdf", "jail-plan", html, str(root) + "/", EPOCH)
 
 
-def render(root: Path, one: pdf.PdfJob, **options: object) -> pdf.PdfResult:
-    return pdf.render_pdfs([one], root=root, cache_dir=root / ".cache", workers=1,
-                           progress=False, **options)  # type: ignore[arg-type]
+def render(root: Path, one: pdf.PdfJob, **options: Any) -> pdf.PdfResult:
+    options.setdefault("progress", False)
+    return pdf.render_pdfs([one], root=root, cache_dir=root / ".cache", workers=1, **options)
 
 
 def test_refused_resources_are_warnings_and_the_pdf_still_renders(
-        project: Path, server: tuple[int, list[str]], capfd: pytest.CaptureFixture[str]) -> None:
+    project: Path, server: tuple[int, list[str]], capfd: pytest.CaptureFixture[str]
+) -> None:
     port, requests = server
     loopback = f"http://127.0.0.1:{port}"
-    head = (f"<link rel='stylesheet' href='{loopback}/style.css'>"
-            f"<style>@import url({loopback}/imported.css);</style>"
-            "<link rel='attachment' href='../secret.txt' title='secret'>"
-            "<link rel='attachment' href='inside.txt'>")
+    head = (
+        f"<link rel='stylesheet' href='{loopback}/style.css'>"
+        f"<style>@import url({loopback}/imported.css);</style>"
+        "<link rel='attachment' href='../secret.txt' title='secret'>"
+        "<link rel='attachment' href='inside.txt'>"
+    )
     body = (
         "<img src='file:///etc/hostname' alt='a'>"
         "<img src='../outside.png' alt='b'>"
@@ -106,9 +111,16 @@ def test_refused_resources_are_warnings_and_the_pdf_still_renders(
     reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
     assert "Jail test ø é ü" in reader.pages[0].extract_text()
     warnings = "\n".join(result.warnings)
-    for url in ("file:///etc/hostname", "../outside.png", "images/evil.png",
-                f"{loopback}/pixel.png", f"{loopback}/style.css", f"{loopback}/imported.css",
-                "../secret.txt", "inside.txt"):
+    for url in (
+        "file:///etc/hostname",
+        "../outside.png",
+        "images/evil.png",
+        f"{loopback}/pixel.png",
+        f"{loopback}/style.css",
+        f"{loopback}/imported.css",
+        "../secret.txt",
+        "inside.txt",
+    ):
         assert f"refused {url}:" in warnings, url
     assert all(w.startswith("pdf/jail.pdf (plan jail-plan): refused ") for w in result.warnings)
     assert "images/evil.png: links outside the project" in warnings
@@ -164,16 +176,81 @@ def test_fetcher_serves_only_inside_the_roots(project: Path, tmp_path: Path) -> 
     fetcher = JailedFetcher([("project", str(project))])
     response = fetcher.fetch((project / "images" / "ok.png").as_uri())
     assert response.read() == PNG
-    for url in ((tmp_path / "outside.png").as_uri(), (project / "images" / "evil.png").as_uri(),
-                project.as_uri() + "/../secret.txt", (project / "images").as_uri(),
-                (project / "missing.png").as_uri(), "http://127.0.0.1:9/x",
-                "https://example.org/x.png", "ftp://example.org/x", "file://otherhost/etc/passwd"):
+    for url in (
+        (tmp_path / "outside.png").as_uri(),
+        (project / "images" / "evil.png").as_uri(),
+        project.as_uri() + "/../secret.txt",
+        (project / "images").as_uri(),
+        (project / "missing.png").as_uri(),
+        "http://127.0.0.1:9/x",
+        "https://example.org/x.png",
+        "ftp://example.org/x",
+        "file://otherhost/etc/passwd",
+    ):
         with pytest.raises(Refused):
             fetcher.fetch(url)
     assert [reason for _, reason in fetcher.refused] == [
-        "outside the project", "links outside the project", "outside the project",
-        "not a regular file", "missing", "http URLs are not fetched",
-        "https URLs are not fetched", "ftp URLs are not fetched", "file URL on another host",
+        "outside the project",
+        "links outside the project",
+        "outside the project",
+        "not a regular file",
+        "missing",
+        "http URLs are not fetched",
+        "https URLs are not fetched",
+        "ftp URLs are not fetched",
+        "file URL on another host",
     ]
-    assert fetcher.served == [("project", "images/ok.png",
-                               __import__("hashlib").sha256(PNG).hexdigest())]
+    assert fetcher.served == [("project", "images/ok.png", hashlib.sha256(PNG).hexdigest())]
+
+
+def test_a_template_override_cannot_fetch_or_attach(
+    tmp_path: Path, server: tuple[int, list[str]]
+) -> None:
+    """ACCEPTANCE row 7: an allowed override of the print template reaching out."""
+    from test_pdf import get_jobs, make_project
+
+    port, requests = server
+    root = make_project(tmp_path / "p")
+    (tmp_path / "secret.txt").write_text("secret\n", encoding="utf-8")
+    override = root / "templates" / "print" / "scorecard.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        '{% extends "!theme/print/scorecard.html" %}{% block head %}'
+        f"<style>@import url(http://127.0.0.1:{port}/x.css);</style>"
+        '<link rel="attachment" href="../secret.txt">{% endblock %}',
+        encoding="utf-8",
+    )
+    jobs, _ = get_jobs(root)
+    one = next(j for j in jobs if j.name == "pdf/velo-verde-retention-fy27.pdf")
+    result = render(root, one)
+    assert result.warnings == [
+        f"{one.name} (plan velo-verde-retention-fy27): refused "
+        f"http://127.0.0.1:{port}/x.css: http URLs are not fetched",
+        f"{one.name} (plan velo-verde-retention-fy27): refused ../secret.txt: "
+        "attachments are not embedded",
+    ]
+    reader = pypdf.PdfReader(io.BytesIO(result.written[one.name]), strict=True)
+    assert reader.attachments == {}
+    assert requests == []
+
+
+def test_a_pdf_over_its_time_limit_is_not_made(project: Path) -> None:
+    result = render(project, job(project, "<p>slow</p>" * 2000), timeout=0.001)
+    assert result.failed == ["pdf/jail.pdf"]
+    assert result.written == {}
+    assert result.warnings == [
+        "pdf/jail.pdf (plan jail-plan): PDF not made: took longer than 0.001 s; not made"
+    ]
+    with pytest.raises(pdf.PdfRefused):
+        render(project, job(project, "<p>slow</p>" * 2000), timeout=0.001, strict=True)
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    render(project, job(project, "<p>one</p>"), progress=True)
+    assert "PDFs [" in capsys.readouterr().err
+    pdf.render_pdfs(
+        [job(project, "<p>two</p>")], root=project, cache_dir=project / ".cache", workers=1
+    )
+    assert capsys.readouterr().err == ""

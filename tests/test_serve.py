@@ -19,7 +19,6 @@ from smartdoc.commands.serve import parse_dev_addr
 from smartdoc.errors import UsageError
 from smartdoc.serve_http import allowed_hosts, inject, is_allowed_host, site_path, Snapshot
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 @pytest.fixture()
 def served(tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -179,6 +178,8 @@ def test_non_loopback_address_warns(tmp_path: Path) -> None:
     finally:
         process.send_signal(2)
         assert process.wait(timeout=15) == 0
+        assert process.stderr is not None
+        process.stderr.close()
     del wait_for
 
 
