@@ -93,12 +93,12 @@ def run(config: Config, options: Any, *, site_dir: Path | None = None, strict: b
     findings = [f for f in project.findings if f.plan not in left_out_slugs]
 
     files = SiteFiles()
+    wanted = config.pdf.enabled if pdf is None else pdf
     if not _fails(findings, strict):
         findings = sorted(findings + render_site(
             config, project.today, published, findings, files,
-            base_url=base_url or config.site_url, drafts=drafts,
+            base_url=base_url or config.site_url, drafts=drafts, with_pdf=wanted,
         ))
-        wanted = config.pdf.enabled if pdf is None else pdf
         if wanted and not _fails(findings, strict) and files.plan_contexts:
             render_pdfs(config, files.env, files.site, files.plan_contexts, files,
                         base_url=base_url or config.site_url, jobs=jobs, strict=strict)
@@ -242,7 +242,7 @@ def make_image_resolver(loaded: LoadedPlan, config: Config, files: SiteFiles
 
 def render_site(config: Config, today: Any, published: Sequence[LoadedPlan],
                 findings: Sequence[Finding], files: SiteFiles, *, base_url: str | None,
-                drafts: bool = False) -> list[Finding]:
+                drafts: bool = False, with_pdf: bool = False) -> list[Finding]:
     """Render every page into `files`; return the narrative findings found on the way."""
     from smartdoc import scoring
     from smartdoc.model import plan_schema
@@ -253,7 +253,7 @@ def render_site(config: Config, today: Any, published: Sequence[LoadedPlan],
     for loaded in published:
         _check_slug(loaded)
     env = make_environment(config.root / config.templates_dir, config.root)
-    site = context.get_site(config, today, __version__, base_url)
+    site = context.get_site(config, today, __version__, base_url, with_pdf=with_pdf)
     rules = all_rules()
     checked = context.get_checked_letters(rules, config.lint)
     renderer = make_renderer(config.markdown.allow_html)

@@ -129,14 +129,15 @@ def get_page(title: str, path: str, kind: str, *, base_url: str | None,
     }
 
 
-def get_site(config: Config, today: dt.date, version: str, base_url: str | None
-             ) -> dict[str, Any]:
-    """Return the `site` variable every page gets."""
+def get_site(config: Config, today: dt.date, version: str, base_url: str | None, *,
+             with_pdf: bool = False) -> dict[str, Any]:
+    """Return the `site` variable every page gets; `with_pdf` when the build makes PDFs."""
     return {
         "name": config.site_name,
         "today": today,
         "version": version,
         "base_url": base_url,
+        "handout_url": "pdf/handout.pdf" if with_pdf else None,
     }
 
 
