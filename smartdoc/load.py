@@ -32,6 +32,11 @@ MAX_CHECKINS_PER_GOAL = 5000
 MAX_PATH_CHARS = 4096
 #: Longest CSV field accepted (csv's own default limit, stated here).
 MAX_CSV_FIELD = 131072
+#: Most goals one plan may have (each is a card, a chart and a PDF section; issue 7).
+MAX_GOALS_PER_PLAN = 500
+#: Largest Markdown narrative rendered, in bytes (markdown-it needs ~20-40 µs a byte on
+#: hostile input such as 100,000 `[`; a real narrative is a few KiB; issue 7).
+MAX_NARRATIVE_BYTES = 512 * 1024
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _REMOVED = object()
@@ -82,6 +87,7 @@ def load_plan(file: FsPath, root: FsPath, plans_dir: FsPath) -> LoadedPlan:
         rel, slug, None, document.marks, document.problems, document.body,
         document.body_line, document.suppressions,
     )
+    _check_narrative_size(loaded)
     if document.front_matter is None and document.problems:
         return loaded
     if not isinstance(document.front_matter, dict):
@@ -94,8 +100,42 @@ def load_plan(file: FsPath, root: FsPath, plans_dir: FsPath) -> LoadedPlan:
         if problem.node_path and problem.code in ("E105", "E109"):
             _drop(data, problem.node_path, loaded)  # reported already; validation skips it
     _read_measurement_files(data, file, root, loaded)
+    _check_list_sizes(data, loaded)
     loaded.plan = _validate(data, loaded)
     return loaded
+
+
+def _check_narrative_size(loaded: LoadedPlan) -> None:
+    """Refuse a narrative over MAX_NARRATIVE_BYTES (it is not rendered)."""
+    size = len(loaded.body.encode("utf-8", errors="replace"))
+    if size > MAX_NARRATIVE_BYTES:
+        message = (f"narrative is {size:,} bytes, over the limit of "
+                   f"{MAX_NARRATIVE_BYTES // 1024:,} KiB; split the plan or move text out")
+        loaded.problems.append(Problem("E102", Location(loaded.rel_path, loaded.body_line, 1),
+                                       message))
+        loaded.body = ""
+
+
+def _check_list_sizes(data: dict[str, Any], loaded: LoadedPlan) -> None:
+    """Refuse more goals per plan, or check-ins per goal, than the limits (E102, dropped)."""
+    goals = data.get("goals")
+    if isinstance(goals, list) and len(goals) > MAX_GOALS_PER_PLAN:
+        message = (f"plan has {len(goals):,} goals, over the limit of {MAX_GOALS_PER_PLAN:,}; "
+                   "split it into several plans")
+        loaded.problems.append(Problem("E102", loaded.location(("goals",)), message, ("goals",)))
+        _drop(data, ("goals",), loaded)
+        return
+    for index, goal in enumerate(goals if isinstance(goals, list) else []):
+        if not isinstance(goal, dict):
+            continue
+        for key in ("measurements", "interim"):
+            items = goal.get(key)
+            if isinstance(items, list) and len(items) > MAX_CHECKINS_PER_GOAL:
+                path = ("goals", index, key)
+                message = (f"{describe(path)} has {len(items):,} entries, over the limit of "
+                           f"{MAX_CHECKINS_PER_GOAL:,} per goal; split the data")
+                loaded.problems.append(Problem("E102", loaded.location(path), message, path))
+                _drop(data, path, loaded)
 
 
 def _relative(file: FsPath, base: FsPath) -> str:

@@ -10,12 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Kind = Literal["quantitative", "qualitative"]
 Direction = Literal["increase", "decrease", "at-least", "at-most", "range"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+#: A free label: `2026` in `tags: [social, 2026]` is read by YAML as a number; keep it as text.
+Label = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
+                    else v),
+    StringConstraints(strip_whitespace=True),
+]
 
 DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "at-least", "at-most", "range")
 BAND_DIRECTIONS: frozenset[str] = frozenset({"at-least", "at-most", "range"})
@@ -112,7 +119,7 @@ class Plan(_Strict):
     budget: Budget | None = Field(None, description="{total, currency}.")
     draft: bool = Field(False, description="Keep out of `build` unless --drafts.")
     summary: Text | None = Field(None, description="One-paragraph summary for the index.")
-    tags: list[Text] | None = Field(None, description="Free labels.")
+    tags: list[Label] | None = Field(None, description="Free labels (numbers read as text).")
     measurements: Text | None = Field(
         None, description="A CSV path (goal,date,value[,note]) with check-ins for all goals."
     )

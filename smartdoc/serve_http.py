@@ -91,6 +91,10 @@ class SiteState:
             )
             return self._snapshot
 
+    def is_closing(self) -> bool:
+        """Return whether the server is stopping (set by another thread)."""
+        return self.closing
+
     def close(self) -> None:
         """End every event stream."""
         with self._condition:
@@ -230,7 +234,7 @@ def fallback_page(title: str, message: str) -> bytes:
         f"<title>{html.escape(title)}</title></head><body><main>"
         f"<h1>{html.escape(title)}</h1><p>{html.escape(message)}</p>"
         '<p><a href="/">Portfolio</a></p></main></body></html>\n'
-    ).encode("utf-8")
+    ).encode()
 
 
 # --- the server ------------------------------------------------------------------------------
@@ -264,15 +268,15 @@ class RequestHandler(BaseHTTPRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_GET(self) -> None:
         """Answer a GET."""
         self._answer(head=False)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         """Answer a HEAD."""
         self._answer(head=True)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Log requests only with --verbose."""
         if self.server.verbose:
             super().log_message(format, *args)
@@ -344,9 +348,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         build = -1
         try:
             self.wfile.write(b"retry: 1000\n\n")
-            while not state.closing:
+            while not state.is_closing():
                 snapshot = state.wait_for_change(build, HEARTBEAT_SECONDS)
-                if state.closing:
+                if state.is_closing():
                     break
                 if snapshot.build != build:
                     build = snapshot.build

@@ -1,4 +1,4 @@
-"""`smartdoc init` and `smartdoc new`: a fresh project lints and builds; a new plan lists what is left."""
+"""`smartdoc init` and `smartdoc new`: a new project lints and builds; `new` lists what is left."""
 
 from __future__ import annotations
 
@@ -135,7 +135,8 @@ def test_new_then_lint_lists_what_is_left(tmp_path: Path) -> None:
         assert {(goal, "M101"), (goal, "M102"), (goal, "S101"), (goal, "R101")} <= codes
     assert (None, "R104") in codes
     assert ("qualitative-goal", "M105") in codes
-    assert not [f for f in findings if f["code"].startswith("E")], "skeleton must not hold type errors"
+    type_errors = [f for f in findings if f["code"].startswith("E")]
+    assert not type_errors, "the skeleton must not hold type errors"
 
     again = smartdoc("new", "Webshop growth 2027", cwd=tmp_path)
     assert again.returncode == 2 and "already exists" in again.stderr

@@ -13,14 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
-
 from serve_helpers import Served, init_project
+
 from smartdoc.commands.serve import parse_dev_addr
 from smartdoc.errors import UsageError
-from smartdoc.serve_http import allowed_hosts, inject, is_allowed_host, site_path, Snapshot
+from smartdoc.serve_http import Snapshot, allowed_hosts, inject, is_allowed_host, site_path
 
 
-@pytest.fixture()
+@pytest.fixture
 def served(tmp_path: Path):  # type: ignore[no-untyped-def]
     project = init_project(tmp_path / "project")
     server = Served(project)

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from serve_helpers import Served, init_project
 
 pytestmark = pytest.mark.browser
@@ -19,7 +18,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 
 
-@pytest.fixture()
+@pytest.fixture
 def browser_page():  # type: ignore[no-untyped-def]
     sync_api = pytest.importorskip("playwright.sync_api",
                                    reason="playwright is not installed (pip install playwright)")

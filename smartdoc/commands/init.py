@@ -43,7 +43,9 @@ def read_scaffold(name: str) -> str:
     try:
         return resource.read_text(encoding="utf-8")
     except OSError as exc:
-        raise SmartdocError(f"scaffold file {name} is missing: reinstall smartdoc ({exc})") from None
+        raise SmartdocError(
+            f"scaffold file {name} is missing: reinstall smartdoc ({exc})"
+        ) from None
 
 
 def _monthly_checkins(today: dt.date) -> list[dt.date]:
@@ -60,9 +62,9 @@ def example_files(today: dt.date) -> dict[str, str]:
     lines = []
     for date in checkins:
         months = date.month - 1
-        value = 2000 + 96 * months + (12 if months % 2 else -7)
+        subscribers = 2000 + 96 * months + (12 if months % 2 else -7)
         note = f", note: {notes[date.month]}" if date.month in notes else ""
-        lines.append(f"      - {{date: {date.isoformat()}, value: {value}{note}}}")
+        lines.append(f"      - {{date: {date.isoformat()}, value: {subscribers}{note}}}")
     measurements = "".join("\n" + line for line in lines) if lines else " []"
     plan = read_scaffold("plans/example.md")
     replacements = {
@@ -72,14 +74,14 @@ def example_files(today: dt.date) -> dict[str, str]:
         "@YEAR@": str(year),
         "@MEASUREMENTS@": measurements,
     }
-    for token, value in replacements.items():
-        plan = plan.replace(token, value)
+    for token, text in replacements.items():
+        plan = plan.replace(token, text)
     rows = ["date,value,note"]
     for date in checkins:
         months = date.month - 1
-        value = 72 + 0.7 * months + (0.3 if months % 3 == 0 else 0.0)
+        share = 72 + 0.7 * months + (0.3 if months % 3 == 0 else 0.0)
         note = "New packaging" if date.month == 4 else ""
-        rows.append(f"{date.isoformat()},{value:.1f},{note}")
+        rows.append(f"{date.isoformat()},{share:.1f},{note}")
     return {"plans/example.md": plan, EXAMPLE_CSV: "\n".join(rows) + "\n"}
 
 

@@ -47,7 +47,9 @@ strategy:           # the long-term objectives this plan serves, as key: descrip
   # online-sales: Make the web shop 30% of our revenue by {later}
 goals:
   - id: quantitative-goal   # a short id: lowercase words joined by -
-    title:          # one result, with figures and a date: Grow newsletter subscribers from 2,000 to 3,200 by 31 December {year}
+    # title: one result, with figures and a date, e.g.
+    #   Grow newsletter subscribers from 2,000 to 3,200 by 31 December {year}
+    title:
     kind: quantitative
     serves:         # the key of the strategy objective this goal serves
     owner:          # one person

@@ -143,13 +143,15 @@ class Preview:
                                    watched, data_files)
             site = build_command.SiteFiles()
             build_command.render_site(config, project.today, published, findings, site,
-                                      base_url=config.site_url, drafts=self.drafts)
-            if self.pdf:
-                build_command._render_pdfs(config, site, pdf=True, jobs="auto")
+                                      base_url=config.site_url, drafts=self.drafts,
+                                      with_pdf=self.pdf)
+            if self.pdf and site.plan_contexts:
+                build_command.render_pdfs(config, site.env, site.site, site.plan_contexts, site,
+                                          base_url=config.site_url, jobs="auto", strict=False)
             files = dict(site.pages)
             for rel, source in site.copies.items():
                 files[rel] = source.read_bytes()
-        except Exception as exc:  # noqa: BLE001 - a broken edit must not stop the server
+        except Exception as exc:
             if os.environ.get("SMARTDOC_DEBUG"):
                 raise
             return BuildResult(None, (_problem_of(exc),), config, watched, data_files)
@@ -312,7 +314,7 @@ def run(config: Config, options: Any, *, dev_addr: str = DEFAULT_ADDR, pdf: bool
                          f"{exc.strerror or exc}") from None
 
     stop = threading.Event()
-    previous_handlers: dict[int, Any] = {}
+    previous_handlers: dict[signal.Signals, Any] = {}
 
     def interrupt(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt

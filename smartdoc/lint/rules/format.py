@@ -35,7 +35,9 @@ E102 = load_rule("E102", "too-large", "error", """
     The file or its front-matter is over the size or nesting limit.
 
     ## What it checks
-    A plan file over 8 MiB, front-matter over 1 MiB, or YAML nested deeper than 64 levels.
+    A plan file over 8 MiB, front-matter over 1 MiB, YAML nested deeper than 64 levels, a
+    narrative over 512 KiB, more than 500 goals in a plan, or more than 5,000 check-ins (or
+    interim targets) in one goal.
 
     ## Why
     The limits are checked before parsing so a hostile or broken file cannot exhaust memory,

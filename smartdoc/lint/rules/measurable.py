@@ -347,7 +347,7 @@ def _percent_figures(goal: Goal) -> Iterator[tuple[tuple[str | int, ...], str, f
         yield ("final", "value"), "final", goal.final.value
 
 
-@rule("M110", "percent-out-of-range", "error")
+@rule("M110", "percent-out-of-range", "warning")
 def percent_out_of_range(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     """A percentage figure is below 0 or above 100.
 

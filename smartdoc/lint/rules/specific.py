@@ -54,7 +54,13 @@ _NOT_FIGURES = re.compile(
     r"|\b(?:19|20)\d{2}\b(?!\s*%|\s+(?!and\b|or\b|to\b|through\b|for\b|in\b|on\b|at\b|end\b)[a-z])",
     re.IGNORECASE,
 )
-_FIGURE = re.compile(r"\d|\b(?:double|triple|treble|quadruple|halve|twice|zero)\b", re.I)
+#: A number standing on its own ("12,000", "55%", "10k", "3x"), not part of a name like
+#: "B2B" or "5G".
+_FIGURE = re.compile(
+    r"(?<![a-z])\d[\d.,]*(?:k|m|bn|x)?(?![a-z])"
+    r"|\b(?:double|triple|treble|quadruple|halve|twice|zero)\b",
+    re.I,
+)
 _AND = re.compile(r"\s+(?:and|&|as well as)\s+", re.I)
 _BETWEEN = re.compile(r"\bbetween\b.*?\band\b", re.I)
 _WORD = re.compile(r"[a-z][a-z'-]+", re.I)

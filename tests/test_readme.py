@@ -1,0 +1,135 @@
+"""The README's tutorial, run word for word.
+
+How: every fenced block in the README that follows a `<!-- readme-test -->` comment is a
+```console block; its `$ command` lines run in order in one temporary folder (a `cd` line
+changes the folder for the next ones), with SOURCE_DATE_EPOCH pinned to 2026-11-23 so dated
+output is stable. Each command must exit 0, or 1 where the line ends in `# exits 1`. Every
+output line the README shows (except lines with "…") must appear in what the command printed.
+A block after `<!-- readme-test: write PATH -->` is the tutorial's "edit" step: its text is
+written to PATH. `smartdoc serve`, which runs until Ctrl-C, is started with `-a
+127.0.0.1:0` added (a free port instead of 8000), asked for its front page, and stopped with
+SIGINT. The shell-completion lines are checked on their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+EPOCH = str(int(dt.datetime(2026, 11, 23, 12, tzinfo=dt.timezone.utc).timestamp()))
+MARK = re.compile(r"<!-- readme-test(?::\s*write\s+(\S+))?\s*-->\s*\n```(\w+)\n(.*?)\n```", re.S)
+
+
+@dataclass
+class Step:
+    command: str = ""
+    expected_exit: int = 0
+    shown: list[str] = field(default_factory=list)
+    write: tuple[str, str] | None = None
+
+
+def tutorial_steps(text: str) -> list[Step]:
+    steps: list[Step] = []
+    for match in MARK.finditer(text):
+        target, language, body = match.groups()
+        if target:
+            steps.append(Step(write=(target, body + "\n")))
+            continue
+        assert language == "console", f"a readme-test block must be console, not {language}"
+        for line in body.splitlines():
+            if line.startswith("$ "):
+                command = line[2:]
+                code = re.search(r"#\s*exits\s+(\d+)\s*$", command)
+                steps.append(Step(command=command, expected_exit=int(code.group(1)) if code else 0))
+            elif line.strip() and "…" not in line:
+                steps[-1].shown.append(line.strip())
+    return steps
+
+
+def env() -> dict[str, str]:
+    values = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_COLOR": "1", "COLUMNS": "200"}
+    values["PATH"] = str(Path(sys.executable).parent) + os.pathsep + values.get("PATH", "")
+    values.pop("GITHUB_ACTIONS", None)
+    return values
+
+
+def test_every_tutorial_console_block_is_tested() -> None:
+    text = README.read_text(encoding="utf-8")
+    tutorial = text.split("## Tutorial", 1)[1].split("\n## ", 1)[0]
+    blocks = len(re.findall(r"^```console$", tutorial, re.M))
+    marked = len(re.findall(r"<!-- readme-test -->\s*\n```console", tutorial))
+    assert blocks == marked > 0
+    commands = [s.command.split()[:2] for s in tutorial_steps(text) if s.command]
+    for verb in ("init", "lint", "serve", "build", "new"):
+        assert ["smartdoc", verb] in commands, verb
+
+
+def _serve(command: str, cwd: Path) -> None:
+    process = subprocess.Popen([*shlex.split(command), "-a", "127.0.0.1:0"], cwd=cwd, env=env(),
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        url = None
+        for line in process.stderr:
+            found = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
+            if found:
+                url = found.group(1)
+                break
+        assert url, "serve did not start"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.status == 200
+            assert b"smartdoc-live-reload" in response.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def test_tutorial_word_for_word(tmp_path: Path) -> None:
+    cwd = tmp_path
+    steps = tutorial_steps(README.read_text(encoding="utf-8"))
+    assert steps
+    for step in steps:
+        if step.write:
+            path, text = step.write
+            (cwd / path).write_text(text, encoding="utf-8")
+            continue
+        words = shlex.split(step.command, comments=True)
+        if words[0] == "cd":
+            cwd = cwd / words[1]
+            assert cwd.is_dir(), step.command
+            continue
+        if words[:2] == ["smartdoc", "serve"]:
+            _serve(" ".join(shlex.quote(w) for w in words), cwd)
+            continue
+        result = subprocess.run(words, cwd=cwd, env=env(), capture_output=True, text=True,
+                                timeout=300, check=False)
+        output = result.stdout + result.stderr
+        assert result.returncode == step.expected_exit, f"$ {step.command}\n{output}"
+        printed = {line.strip() for line in output.splitlines()}
+        for line in step.shown:
+            assert line in printed, f"$ {step.command}\nREADME shows: {line}\ngot:\n{output}"
+    assert (cwd / "site" / "webshop-growth-2027.html").is_file()
+    assert (cwd / "site" / "schema.json").is_file()
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_lines(shell: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    assert f"_SMARTDOC_COMPLETE={shell}_source smartdoc" in text
+    result = subprocess.run(["smartdoc"], env={**env(), "_SMARTDOC_COMPLETE": f"{shell}_source"},
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0
+    assert "_SMARTDOC_COMPLETE" in result.stdout
