@@ -104,6 +104,14 @@ def test_installed_wheel_finds_its_theme(built: tuple[Path, Path], tmp_path: Pat
         assert (theme_path / "base.html").is_file()
     assert "smartdoc" in run(venv / "bin" / "smartdoc", "--version", cwd=tmp_path)
 
+    # A new user's first two steps with the installed wheel: its scaffold and theme ship too.
+    project = tmp_path / "plans-repo"
+    run(venv / "bin" / "smartdoc", "init", project, cwd=tmp_path)
+    run(venv / "bin" / "smartdoc", "build", "--no-pdf", cwd=project)
+    index = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<!DOCTYPE html>" in index or "<!doctype html>" in index.lower()
+    assert (project / "site" / "assets").is_dir()
+
 
 def test_editable_install_uses_the_repository_theme() -> None:
     import smartdoc

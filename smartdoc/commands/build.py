@@ -88,7 +88,7 @@ def run(config: Config, options: Any, *, site_dir: Path | None = None, strict: b
         ],
     )
     project = lint_project(config, (), options.today)
-    published, left_out = _select_plans(project.plans, drafts)
+    published, left_out = select_plans(project.plans, drafts)
     left_out_slugs = {loaded.slug for loaded in left_out}
     findings = [f for f in project.findings if f.plan not in left_out_slugs]
 
@@ -136,7 +136,7 @@ def _shown(output: Path) -> str:
     return (str(output) if shown.startswith("..") else shown) + os.sep
 
 
-def _select_plans(plans: Sequence[LoadedPlan], drafts: bool
+def select_plans(plans: Sequence[LoadedPlan], drafts: bool
                   ) -> tuple[list[LoadedPlan], list[LoadedPlan]]:
     """Return (plans to publish, draft plans left out); unreadable plans are in neither."""
     published, left_out = [], []

@@ -134,7 +134,7 @@ class Preview:
                 for name in loaded.data_files
             )
             watched = self._dirs_to_watch(config, theme_dir(), data_files)
-            published, left_out = build_command._select_plans(project.plans, self.drafts)
+            published, left_out = build_command.select_plans(project.plans, self.drafts)
             left_out_slugs = {loaded.slug for loaded in left_out}
             findings = [f for f in project.findings if f.plan not in left_out_slugs]
             errors = [f for f in findings if f.severity == "error"]
