@@ -46,12 +46,10 @@ lint: setup $(STAMP_DEV)  ## Run ruff (lint + format check) and mypy (strict) on
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: setup  ## Run the benchmark in bench/, when there is one.
-	@if [ -f bench/__main__.py ]; then \
-	  $(BIN)/python -m bench $(BENCH_ARGS); \
-	else \
-	  echo "make bench: no benchmark yet (bench/__main__.py comes with a later issue)"; \
-	fi
+# N plans (default 1,000); mkdocs goes into bench/.venv, never into $(VENV). ~10 min at N=1000.
+N ?= 1000
+bench: setup  ## Benchmark N plans (make bench N=250) against the libraries' floor and mkdocs.
+	N=$(N) $(BIN)/python -m bench $(BENCH_ARGS)
 
 fuzz: setup-test  ## Run the property-based tests (-m fuzz) with a long Hypothesis profile.
 	@status=0; PYTHONPATH=scripts $(BIN)/pytest -p hypothesis_profiles -m fuzz \
@@ -61,7 +59,7 @@ fuzz: setup-test  ## Run the property-based tests (-m fuzz) with a long Hypothes
 
 clean:  ## Remove the virtualenv, node_modules, build output and caches.
 	rm -rf $(VENV) node_modules site build dist .smartdoc_cache .pytest_cache .hypothesis \
-	  .mypy_cache .ruff_cache bench/out tests/artifacts
+	  .mypy_cache .ruff_cache bench/out bench/.venv tests/artifacts
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . -maxdepth 1 -name '*.egg-info' -exec rm -rf {} +
 

@@ -75,11 +75,14 @@ class LoadedPlan:
         return None
 
 
-def load_plan(file: FsPath, root: FsPath, plans_dir: FsPath) -> LoadedPlan:
-    """Read, parse and validate one plan file."""
+def load_plan(file: FsPath, root: FsPath, plans_dir: FsPath,
+              raw: bytes | None = None) -> LoadedPlan:
+    """Read, parse and validate one plan file (`raw`: its bytes, when already read)."""
     rel = _relative(file, root)
     slug = _relative(file, plans_dir).removesuffix(".md")
-    raw, problem = _read_bytes(file, rel, MAX_PLAN_BYTES)
+    problem = None
+    if raw is None:
+        raw, problem = _read_bytes(file, rel, MAX_PLAN_BYTES)
     if raw is None:
         return LoadedPlan(rel, slug, None, Marks(), [problem] if problem else [], "", 1, {})
     document = read_document(raw, rel)

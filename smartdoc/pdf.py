@@ -36,6 +36,7 @@ import importlib.metadata
 import json
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -372,8 +373,15 @@ def _run_pool(
     executor = concurrent.futures.ProcessPoolExecutor(
         max_workers=workers, mp_context=_mp_context(), **recycle
     )
-    futures = {executor.submit(_render_in_worker, p): p for p in payloads}
+    # Ctrl-C while workers start would leave a half-started child printing a traceback: hold
+    # SIGINT/SIGTERM until they are started; a pending one is raised just after (issue 7)
+    held = _hold_signals()
+    futures: dict[concurrent.futures.Future[dict[str, Any]], dict[str, Any]] = {}
     try:
+        try:
+            futures = {executor.submit(_render_in_worker, p): p for p in payloads}
+        finally:
+            _release_signals(held)
         for future in concurrent.futures.as_completed(futures, timeout=overall):
             payload = futures[future]
             try:
@@ -406,8 +414,26 @@ def _run_pool(
         # the executor has no public way to stop a running task: end its processes
         for process in list(getattr(executor, "_processes", {}).values()):
             process.kill()
+    except BaseException:  # Ctrl-C, SIGTERM: stop the workers now, leave no process behind
+        for future in futures:
+            future.cancel()
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.kill()
+        raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _hold_signals() -> Any:
+    """Block SIGINT and SIGTERM in this thread; return what to restore (None: no support)."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _release_signals(held: Any) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def render_pdfs(

@@ -47,12 +47,27 @@ def resolve_today(option: dt.date | None, environ: Mapping[str, str] | None = No
 
 
 def _walk_plans(folder: Path, root_real: Path) -> Iterable[Path]:
-    """Yield .md files under `folder`, not following symlinked folders."""
+    """Yield .md files under `folder`, not following symlinked folders.
+
+    A symlinked folder pointing outside the project is yielded itself, so `load_plans`
+    reports it (E114) instead of skipping it without a word (issue 7).
+    """
     for current, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in dirs:
+            linked = Path(current) / name
+            if linked.is_symlink() and not _is_inside(linked, root_real):
+                yield linked
         for name in sorted(files):
             if name.endswith(PLAN_SUFFIX) and not name.startswith((".", "_")):
                 yield Path(current) / name
+
+
+def _is_inside(path: Path, root_real: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root_real)
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
 
 
 def discover_plan_files(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
@@ -79,11 +94,19 @@ def load_plans(config: Config, files: Iterable[Path]) -> list[LoadedPlan]:
     plans_dir = config.plans_path.resolve()
     loaded = []
     for file in files:
-        real = file.resolve()
+        try:
+            real = file.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: nothing to read (issue 7)
+            rel = _display(file, root)
+            problem = Problem("E113", Location(rel, 1, 1), "cannot read file: a symlink loop")
+            loaded.append(LoadedPlan(rel, rel.removesuffix(PLAN_SUFFIX), None, Marks(),
+                                     [problem], "", 1, {}))
+            continue
         if not real.is_relative_to(root):
             rel = _display(file, root)
+            what = "folder" if file.is_dir() else "file"
             problem = Problem("E114", Location(rel, 1, 1),
-                              "path escapes the project root (a symlink to a file outside)")
+                              f"path escapes the project root (a symlink to a {what} outside)")
             slug = rel.removesuffix(PLAN_SUFFIX)
             loaded.append(LoadedPlan(rel, slug, None, Marks(), [problem], "", 1, {}))
             continue

@@ -13,6 +13,15 @@ a rename on one file system) and swaps it in only when everything succeeded:
   permissions (0644 files, 0755 folders, whatever the umask) and, when `SOURCE_DATE_EPOCH`
   is set, that modification time.
 
+Two builds of one project never run at once: `build_lock` takes an exclusive `flock` on
+`<root>/.smartdoc_cache/build.lock` (or, when the project is read-only, on
+`.<output name>.smartdoc-lock` beside the output folder) for the whole build, and a second
+build is **refused at once** (exit 2, "another smartdoc build is running on this project
+(pid N)") rather than queued: in CI a queued build would only publish the same tree again,
+and a refusal is never a hang. The kernel drops the lock when its process dies, so a killed
+build never leaves a stale lock. A full disk or a read-only output folder while writing is
+one line (`SiteWriteFailed`, exit 2) and the output folder stays as it was.
+
 `check_output_dir` refuses an output folder that is, or contains, the project root, the plans
 folder, the templates folder, the home folder or `/`, or that holds a `smartdoc.yml`, or that
 lies inside the plans or templates folder (exit 2, before anything is written or deleted).
@@ -186,17 +195,23 @@ class SiteWriter:
         self.committed = False
 
     def __enter__(self) -> SiteWriter:
-        self.output.parent.mkdir(parents=True, exist_ok=True)
-        clean_leftovers(self.output)
-        name = f"{_temp_prefix(self.output)}{os.getpid()}-{secrets.token_hex(4)}"
-        self.temp = self.output.parent / name
-        self.temp.mkdir(mode=0o700)
+        try:
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            clean_leftovers(self.output)
+            name = f"{_temp_prefix(self.output)}{os.getpid()}-{secrets.token_hex(4)}"
+            self.temp = self.output.parent / name
+            self.temp.mkdir(mode=0o700)
+        except OSError as exc:
+            self.temp = None
+            raise SiteWriteFailed(_write_failure(self.output, exc)) from None
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         if not self.committed:
             self.discard()
+        if isinstance(error, OSError):  # a full disk, a read-only folder: one line, exit 2
+            raise SiteWriteFailed(_write_failure(self.output, error)) from None
 
     @property
     def written(self) -> list[str]:
@@ -282,6 +297,67 @@ def writing(output: Path) -> Iterator[SiteWriter]:
     """Yield a SiteWriter for `output` (commit it to publish)."""
     with SiteWriter(output) as writer:
         yield writer
+
+
+class SiteWriteFailed(UsageError):
+    """The output tree could not be written (full disk, read-only folder); nothing changed."""
+
+
+def _write_failure(output: Path, exc: OSError) -> str:
+    what = exc.strerror or str(exc)
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"cannot write the site into {output}: {what}{where}; {output} left unchanged"
+
+
+# --- one build at a time ------------------------------------------------------------------
+
+LOCK_FILE = ".smartdoc_cache/build.lock"
+
+
+class BuildLocked(UsageError):
+    """Another smartdoc build holds this project's lock (exit 2)."""
+
+
+def _open_lock(root: Path, output: Path) -> tuple[int, Path]:
+    """Open (creating) the lock file: in the project cache, else beside the output folder."""
+    candidates = [root / LOCK_FILE, output.parent / f".{output.name}.smartdoc-lock"]
+    failure: OSError | None = None
+    for path in candidates:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644), path
+        except OSError as exc:
+            failure = exc
+    assert failure is not None
+    raise SiteWriteFailed(f"cannot create the build lock {candidates[0]}: "
+                          f"{failure.strerror or failure}")
+
+
+@contextlib.contextmanager
+def build_lock(root: Path, output: Path) -> Iterator[Path]:
+    """Hold the project's build lock for the whole build; refuse at once if another holds it.
+
+    Yields the lock file's path. Where `fcntl` is missing (Windows) builds are not locked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield root / LOCK_FILE
+        return
+    descriptor, path = _open_lock(root, output)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
+            who = f"pid {holder}" if holder.isdigit() else "pid unknown"
+            raise BuildLocked(f"another smartdoc build is running on this project ({who}); "
+                              "wait for it to finish, then build again") from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield path
+    finally:
+        os.close(descriptor)  # closing drops the lock
 
 
 def tree_digest(folder: Path) -> list[tuple[str, str]]:

@@ -41,6 +41,7 @@ from jinja2 import (
     StrictUndefined,
     TemplateNotFound,
 )
+from jinja2.loaders import split_template_path
 
 from smartdoc.errors import SmartdocError
 from smartdoc.theme import theme_dir
@@ -74,13 +75,26 @@ class _JailedLoader(FileSystemLoader):
     def get_source(
         self, environment: Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
+        # judge the file before the base loader opens it: a symlink out is never read (issue 7)
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if candidate.is_symlink() or candidate.exists():
+                self._check(candidate, template)
+                break
         source, filename, uptodate = super().get_source(environment, template)
-        real = Path(filename).resolve()
+        self._check(Path(filename), template)
+        return source, filename, uptodate
+
+    def _check(self, path: Path, template: str) -> None:
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            real = self._jail.parent
         if not real.is_relative_to(self._jail) or not real.is_file():
             raise TemplateRefused(
                     f"{self._label}/{template}: template links outside the project; refused"
                 )
-        return source, filename, uptodate
 
 
 def make_loader(project_templates: Path | None,
