@@ -51,23 +51,37 @@ class Problem:
     node_path: Path = ()
 
 
+#: A position in the file the marks belong to: (line, column), 1-based.
+Point = tuple[int, int]
+
+
 @dataclass(slots=True)
 class Marks:
-    """Positions of every node of a loaded document, keyed by its path."""
+    """Positions of every node of a loaded document, keyed by its path.
 
+    Positions in the plan file itself are stored as plain (line, column) tuples, the cheap
+    thing to make for every node; a `Location` is built only when a finding asks for one.
+    Values from another file (CSV rows) are stored as full `Location`s.
+    """
+
+    #: The project-relative file the tuple positions are in.
+    file: str = ""
     #: Path -> position of the value node.
-    values: dict[Path, Location] = field(default_factory=dict)
+    values: dict[Path, Point | Location] = field(default_factory=dict)
     #: Path -> position of the key that introduces the value (mappings only).
-    keys: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Point | Location] = field(default_factory=dict)
+
+    def _location(self, found: Point | Location) -> Location:
+        return found if isinstance(found, Location) else Location(self.file, *found)
 
     def of(self, path: Path, *, prefer_key: bool = True) -> Location | None:
         """Return the best position for `path`, walking up to the nearest known parent."""
         probe = tuple(path)
         while True:
             if prefer_key and probe in self.keys:
-                return self.keys[probe]
+                return self._location(self.keys[probe])
             if probe in self.values:
-                return self.values[probe]
+                return self._location(self.values[probe])
             if not probe:
                 return None
             probe = probe[:-1]
@@ -75,6 +89,13 @@ class Marks:
     def value_of(self, path: Path) -> Location | None:
         """Return the position of the value at `path` (not its key), walking up if unknown."""
         return self.of(path, prefer_key=False)
+
+    def line_of(self, path: Path) -> int | None:
+        """Return the line of the value at exactly `path`, if known."""
+        found = self.values.get(path)
+        if found is None:
+            return None
+        return found.line if isinstance(found, Location) else found[0]
 
 
 @dataclass(slots=True)
@@ -96,6 +117,8 @@ _FLOW_CHARS = re.compile(r"[\[\]{}]")
 _DEEP_INDENT = re.compile(r"^(?:[ \t]|- |\? ){%d}" % MAX_INDENT, re.M)
 _YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})
 _DATE = re.compile(r"^\d{4}-\d\d?-\d\d?$")
+_PLAIN_FLOAT = re.compile(r"^-?\d+\.\d*(?:[eE][-+]?\d+)?$")
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
@@ -234,15 +257,22 @@ class _Builder:
     def __init__(self, first_line: int, rel: str) -> None:
         self.first_line = first_line
         self.rel = rel
-        self.marks = Marks()
+        self.marks = Marks(rel)
         self.problems: list[Problem] = []
         self.constructor = SafeConstructor()
 
     def loc(self, node: yaml.Node) -> Location:
         return _mark(node.start_mark, self.first_line, self.rel)
 
+    def point(self, node: yaml.Node) -> Point:
+        mark = node.start_mark
+        return (self.first_line + mark.line, mark.column + 1)
+
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        self.marks.values[path] = self.loc(node)
+        mark = node.start_mark
+        self.marks.values[path] = (self.first_line + mark.line, mark.column + 1)
+        if type(node) is yaml.ScalarNode:  # most nodes: the hot path, checked first
+            return node.value if node.tag == _STR_TAG else self.scalar(node, path)
         if depth > MAX_DEPTH:
             message = f"front-matter is nested more than {MAX_DEPTH} levels deep"
             self.problems.append(Problem("E102", self.loc(node), message, path))
@@ -258,22 +288,23 @@ class _Builder:
 
     def mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        first_seen: dict[str, Location] = {}
+        keys = self.marks.keys
         for key_node, value_node in node.value:
-            key_loc = self.loc(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
                 message = "a key must be a plain word, not a list or a mapping"
-                self.problems.append(Problem("E105", key_loc, message, (*path, "<key>")))
+                self.problems.append(
+                    Problem("E105", self.loc(key_node), message, (*path, "<key>")))
                 continue
             key = key_node.value
-            if key in first_seen:
-                earlier = first_seen[key]
-                message = f"duplicate key '{key}' (first on line {earlier.line})"
-                self.problems.append(Problem("E106", key_loc, message, (*path, key)))
+            key_path = (*path, key)
+            if key_path in keys:
+                earlier = keys[key_path]
+                line = earlier.line if isinstance(earlier, Location) else earlier[0]
+                message = f"duplicate key '{key}' (first on line {line})"
+                self.problems.append(Problem("E106", self.loc(key_node), message, key_path))
                 continue  # keep the first value: the duplicate never reaches a page
-            first_seen[key] = key_loc
-            self.marks.keys[(*path, key)] = key_loc
-            result[key] = self.build(value_node, (*path, key), depth + 1)
+            keys[key_path] = self.point(key_node)
+            result[key] = self.build(value_node, key_path, depth + 1)
         return result
 
     def scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
@@ -293,8 +324,12 @@ class _Builder:
                 return value
             return value.lower() == "true"
         if tag == "tag:yaml.org,2002:int":
+            if value.isdigit():  # plain decimals; the constructor knows 0x, 0o, 1_000, 1:30
+                return int(value)
             return self.constructor.construct_yaml_int(node)
         if tag == "tag:yaml.org,2002:float":
+            if _PLAIN_FLOAT.match(value):
+                return float(value)
             return self.constructor.construct_yaml_float(node)
         if tag == "tag:yaml.org,2002:timestamp":
             return self.timestamp(node, path)

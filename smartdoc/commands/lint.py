@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import multiprocessing
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +28,6 @@ from smartdoc.errors import SmartdocError, UsageError
 from smartdoc.lint.engine import lint_plan
 from smartdoc.lint.finding import Finding
 from smartdoc.lint.registry import Rule, all_rules
-from smartdoc.load import LoadedPlan
 from smartdoc.project import discover_plan_files, load_plans, resolve_today
 from smartdoc.report import LintReport, render
 
@@ -106,11 +109,25 @@ def write_atomically(path: Path, text: str) -> None:
         raise SmartdocError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
 
 
-def check_files(
-    config: Config, files: list[Path], today: dt.date, rules: dict[str, Rule], verbose: bool
-) -> tuple[list[LoadedPlan], list[Finding], list[str]]:
+@dataclass(frozen=True, slots=True)
+class CheckedPlan:
+    """What the report needs of a checked plan (small, so workers can send it back)."""
+
+    slug: str
+    rel_path: str
+    data_files: tuple[str, ...]
+
+
+#: Below this many plans, starting worker processes costs more than it saves.
+PARALLEL_MIN_PLANS = 64
+
+
+def _check_chunk(
+    config: Config, files: list[Path], today: dt.date, verbose: bool
+) -> tuple[list[CheckedPlan], list[Finding], list[str]]:
     """Load and lint each file on its own; return plans, findings and crash descriptions."""
-    plans: list[LoadedPlan] = []
+    rules = all_rules()
+    plans: list[CheckedPlan] = []
     findings: list[Finding] = []
     crashes: list[str] = []
     for file in files:
@@ -119,12 +136,43 @@ def check_files(
         try:
             for plan in load_plans(config, [file]):
                 found = lint_plan(plan, config.lint, today, rules)
-                plans.append(plan)
+                plans.append(CheckedPlan(plan.slug, plan.rel_path, tuple(plan.data_files)))
                 findings.extend(found)
         except Exception as exc:  # one broken plan must not stop the others
             if os.environ.get("SMARTDOC_DEBUG"):
                 raise
             crashes.append(f"{file}: internal error: {type(exc).__name__}: {exc}")
+    return plans, findings, crashes
+
+
+def _workers_for(count: int) -> int:
+    """Return how many processes to check `count` plans with (1: in this process)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    # fork is only safe with no other thread running (serve and tests may have some)
+    if count < PARALLEL_MIN_PLANS or threading.active_count() > 1 or os.name != "posix":
+        return 1
+    return max(1, min(cores or 1, count // (PARALLEL_MIN_PLANS // 2)))
+
+
+def check_files(
+    config: Config, files: list[Path], today: dt.date, verbose: bool
+) -> tuple[list[CheckedPlan], list[Finding], list[str]]:
+    """Check every file, across cores when there are many; results keep the files' order."""
+    workers = _workers_for(len(files))
+    if workers == 1:
+        plans, findings, crashes = _check_chunk(config, files, today, verbose)
+        return plans, sorted(findings), crashes
+    size = -(-len(files) // (workers * 4))  # a few chunks per worker evens out slow plans
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    plans, findings, crashes = [], [], []
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for chunk_plans, chunk_findings, chunk_crashes in pool.map(
+            _check_chunk, *zip(*[(config, chunk, today, verbose) for chunk in chunks])
+        ):
+            plans.extend(chunk_plans)
+            findings.extend(chunk_findings)
+            crashes.extend(chunk_crashes)
     return plans, sorted(findings), crashes
 
 
@@ -151,7 +199,7 @@ def run(
     if output_format not in FORMATS:
         raise UsageError(f"unknown format '{output_format}'; use one of {', '.join(FORMATS)}")
     files = discover_plan_files(config, paths)
-    plans, findings, crashes = check_files(config, files, today, rules, options.verbose)
+    plans, findings, crashes = check_files(config, files, today, options.verbose)
 
     checked = [plan.rel_path for plan in plans]
     data_files = [name for plan in plans for name in plan.data_files]

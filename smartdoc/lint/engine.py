@@ -136,9 +136,9 @@ def _goal_lines(loaded: LoadedPlan) -> dict[int, int]:
     lines: dict[int, int] = {}
     plan = loaded.plan
     for index in range(len(plan.goals) if plan else 0):
-        location = loaded.marks.values.get(("goals", index))
-        if location is not None:
-            lines[location.line] = index
+        line = loaded.marks.line_of(("goals", index))
+        if line is not None:
+            lines[line] = index
     return lines
 
 
