@@ -40,6 +40,7 @@ from smartdoc.lint.finding import Finding
 from smartdoc.lint.registry import Rule, all_rules
 from smartdoc.lint.rules.format import E120 as NARRATIVE_RULE
 from smartdoc.load import LoadedPlan, resolve_inside
+from smartdoc.source import Marks
 
 #: Largest narrative image copied into the site.
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -635,6 +636,8 @@ def _build_incremental(config: Config, options: Any, output: Path, *, strict: bo
             else:
                 loaded = load_plan(source.file.absolute(), root_real, plans_dir, raw=source.raw)
             plan_findings = lint_plan(loaded, config.lint, today, rules)
+            # positions only serve findings: drop them so memory does not grow with every plan
+            loaded.marks = Marks(loaded.rel_path)
             stub = PlanStub(loaded.rel_path, loaded.slug, loaded.plan is not None,
                             bool(loaded.plan and loaded.plan.draft))
             loaded_by_rel[source.rel_path] = loaded
