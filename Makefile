@@ -28,13 +28,7 @@ help:  ## List the targets.
 # --- the two commands of the README -----------------------------------------------------------
 
 site: setup  ## Lint plans/ and build the site (HTML + PDFs) into site/.
-	@if $(BIN)/python -c 'import importlib.util as u, sys; sys.exit(u.find_spec("smartdoc.commands.build") is None)'; then \
-	  $(BIN)/smartdoc build; \
-	else \
-	  echo "make site: 'smartdoc build' is not written yet (it comes with a later issue);"; \
-	  echo "make site: checking the plans instead: smartdoc lint plans/"; \
-	  $(BIN)/smartdoc lint plans/; \
-	fi
+	$(BIN)/smartdoc build
 
 test: setup-test  ## Run the test suite with the checking tools (Chromium, vnu, qpdf, poppler).
 	$(BIN)/pytest $(PYTEST_ARGS)

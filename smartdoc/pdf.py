@@ -358,6 +358,13 @@ def _progress(stream: TextIO, done: int, total: int) -> None:
     stream.flush()
 
 
+def _job_timeout(job: PdfJob, timeout: float | None, plan_count: int) -> float | None:
+    """Return the job's deadline: the handout holds every plan, so it gets one per plan."""
+    if timeout is None or job.name != HANDOUT_NAME:
+        return timeout
+    return timeout * max(1, plan_count)
+
+
 def _run_pool(
     payloads: list[dict[str, Any]],
     workers: int,
@@ -366,7 +373,9 @@ def _run_pool(
 ) -> None:
     """Render payloads in worker processes; call `on_done` with each result."""
     # each worker enforces its own deadline; this one only catches a hung worker
-    overall = None if not timeout else timeout * (len(payloads) / workers + 1) + 30
+    deadlines = [p["timeout"] for p in payloads]
+    overall = (None if not timeout or None in deadlines
+               else sum(deadlines) / workers + max(deadlines) + 30)
     recycle: dict[str, Any] = {}
     if sys.version_info >= (3, 11):  # max_tasks_per_child is new in 3.11
         recycle["max_tasks_per_child"] = MAX_TASKS_PER_CHILD
@@ -475,16 +484,18 @@ def render_pdfs(
         stream = sys.stderr
         show = _is_interactive(stream) if progress is None else progress
         done = 0
+        plan_count = sum(1 for job in jobs if job.name != HANDOUT_NAME)
         payloads = [
             {
                 "name": job.name,
                 "html": job.html,
                 "base_url": job.base_url,
                 "epoch": job.epoch,
-                "timeout": timeout,
+                "timeout": _job_timeout(job, timeout, plan_count),
                 "roots": [(label, str(folder)) for label, folder in roots.items()],
             }
-            for job in to_render
+            # longest first, so the handout does not start last with one core left busy
+            for job in sorted(to_render, key=lambda job: len(job.html), reverse=True)
         ]
 
         def finished(output: dict[str, Any]) -> None:

@@ -128,14 +128,7 @@ def _build_locked(config: Config, options: Any, output: Path, *, strict: bool,
                                   base_url=base_url or config.site_url, jobs=jobs, strict=strict)
     _print_findings(config, options, findings, project.today, published, strict)
     if _fails(findings, strict) or (strict and refused):
-        errors = sum(1 for f in findings if f.severity == "error")
-        warnings = sum(1 for f in findings if f.severity == "warning")
-        why = f"{errors} error{'s' if errors != 1 else ''}"
-        if strict and warnings:
-            why += f" and {warnings} warning{'s' if warnings != 1 else ''} (--strict)"
-        if strict and refused:
-            why += f" and {refused} refused PDF resource{'s' if refused != 1 else ''} (--strict)"
-        click.echo(f"smartdoc: build refused: {why}; {_shown(output)} left unchanged", err=True)
+        _say_refused(findings, strict, refused, output)
         return 1
 
     delay = float(os.environ.get(TEST_WRITE_DELAY_ENV, "0") or 0)
@@ -160,6 +153,18 @@ def _shown(output: Path) -> str:
     except ValueError:
         shown = str(output)
     return (str(output) if shown.startswith("..") else shown) + os.sep
+
+
+def _say_refused(findings: Sequence[Finding], strict: bool, refused: int, output: Path) -> None:
+    """Print why the build was refused, and that the output folder was left as it was."""
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    why = f"{errors} error{'s' if errors != 1 else ''}"
+    if strict and warnings:
+        why += f" and {warnings} warning{'s' if warnings != 1 else ''} (--strict)"
+    if strict and refused:
+        why += f" and {refused} refused PDF resource{'s' if refused != 1 else ''} (--strict)"
+    click.echo(f"smartdoc: build refused: {why}; {_shown(output)} left unchanged", err=True)
 
 
 def select_plans(plans: Sequence[LoadedPlan], drafts: bool
@@ -675,14 +680,7 @@ def _build_incremental(config: Config, options: Any, output: Path, *, strict: bo
                                   base_url=base, jobs=jobs, strict=strict)
     _print_findings(config, options, findings, today, published, strict)  # type: ignore[arg-type]
     if _fails(findings, strict) or (strict and refused):
-        errors = sum(1 for f in findings if f.severity == "error")
-        warnings = sum(1 for f in findings if f.severity == "warning")
-        why = f"{errors} error{'s' if errors != 1 else ''}"
-        if strict and warnings:
-            why += f" and {warnings} warning{'s' if warnings != 1 else ''} (--strict)"
-        if strict and refused:
-            why += f" and {refused} refused PDF resource{'s' if refused != 1 else ''} (--strict)"
-        click.echo(f"smartdoc: build refused: {why}; {_shown(output)} left unchanged", err=True)
+        _say_refused(findings, strict, refused, output)
         return 1  # the lint records stay: they are as good for the next build
 
     # 3. publish: changed outputs are written, unchanged ones hard-linked from the site
