@@ -83,7 +83,7 @@ def use_color(choice: bool | None, stream: Any = None) -> bool:
 
 
 def handle_errors(command: F) -> F:
-    """Run a command; print a SmartdocError as one line and exit with its code, never a traceback."""
+    """Run a command; print a SmartdocError as one line, exit with its code; no traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -97,7 +97,7 @@ def handle_errors(command: F) -> F:
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except Exception as exc:  # noqa: BLE001 - the one place that turns crashes into a line
+        except Exception as exc:
             if os.environ.get("SMARTDOC_DEBUG"):
                 raise
             name = type(exc).__name__

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from smartdoc import model
-from smartdoc.source import Document, Location, Marks, Path, Problem, read_document
+from smartdoc.source import Location, Marks, Path, Problem, read_document
 
 #: Largest plan file read, in bytes; the front-matter has its own, smaller limit.
 MAX_PLAN_BYTES = 8 * 1024 * 1024
@@ -276,7 +276,8 @@ def _read_csv(value: str, path: Path, plan_file: FsPath, root: FsPath, loaded: L
     text, decode_problems = decode(raw, csv_rel)
     if text is None:
         for bad in decode_problems:
-            loaded.problems.append(Problem(bad.code, bad.location, f"{bad.message} {referred}", path))
+            message = f"{bad.message} {referred}"
+            loaded.problems.append(Problem(bad.code, bad.location, message, path))
         return None
     return _parse_csv_rows(text, csv_rel, path, referred, loaded, with_goal=with_goal)
 
@@ -284,7 +285,8 @@ def _read_csv(value: str, path: Path, plan_file: FsPath, root: FsPath, loaded: L
 def _parse_csv_rows(text: str, csv_rel: str, path: Path, referred: str, loaded: LoadedPlan,
                     *, with_goal: bool) -> list[tuple[Location, dict[str, Any]]] | None:
     def report(line: int, message: str) -> None:
-        loaded.problems.append(Problem("E112", Location(csv_rel, line, 1), f"{message} {referred}", path))
+        where = Location(csv_rel, line, 1)
+        loaded.problems.append(Problem("E112", where, f"{message} {referred}", path))
 
     csv.field_size_limit(MAX_CSV_FIELD)
     lines = iter(text.split("\n"))
@@ -332,7 +334,8 @@ def _parse_csv_rows(text: str, csv_rel: str, path: Path, referred: str, loaded: 
     return rows
 
 
-def _csv_row(cells: list[str], columns: dict[str, int], line: int, report: Any) -> dict[str, Any] | None:
+def _csv_row(cells: list[str], columns: dict[str, int], line: int,
+             report: Any) -> dict[str, Any] | None:
     def cell(name: str) -> str:
         index = columns[name]
         return cells[index].strip() if index < len(cells) else ""
@@ -356,7 +359,9 @@ def _csv_row(cells: list[str], columns: dict[str, int], line: int, report: Any) 
     if not math.isfinite(number):
         report(line, f"value '{value_text}' is not a finite number")
         return None
-    row: dict[str, Any] = {"date": date, "value": int(number) if number.is_integer() and "." not in value_text else number}
+    # `12000` stays a whole number, as it would in YAML; `12000.0` stays a float
+    whole = number.is_integer() and "." not in value_text
+    row: dict[str, Any] = {"date": date, "value": int(number) if whole else number}
     if "note" in columns and cell("note"):
         row["note"] = cell("note")
     if "goal" in columns:
@@ -412,9 +417,9 @@ def _existing_prefix(data: Any, loc: tuple[Any, ...]) -> tuple[Path, Any]:
     """Return the longest prefix of `loc` that exists in `data`, and the value there."""
     current, prefix = data, []
     for part in loc:
-        if isinstance(current, dict) and isinstance(part, str) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        in_mapping = isinstance(current, dict) and isinstance(part, str) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_mapping or in_list:
             current = current[part]
         else:
             break

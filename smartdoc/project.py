@@ -42,7 +42,8 @@ def resolve_today(option: dt.date | None, environ: Mapping[str, str] | None = No
         try:
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
         except (ValueError, OverflowError, OSError):
-            raise UsageError(f"SOURCE_DATE_EPOCH is not a whole number of seconds: {epoch!r}")
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH is not a whole number of seconds: {epoch!r}") from None
     return dt.date.today()
 
 

@@ -114,7 +114,7 @@ class Document:
 
 _SUPPRESSION = re.compile(r"#\s*smartdoc:\s*ignore\[([A-Za-z0-9_,\s-]+)\]")
 _FLOW_CHARS = re.compile(r"[\[\]{}]")
-_DEEP_INDENT = re.compile(r"^(?:[ \t]|- |\? ){%d}" % MAX_INDENT, re.M)
+_DEEP_INDENT = re.compile(rf"^(?:[ \t]|- |\? ){{{MAX_INDENT}}}", re.M)
 _YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})
 _DATE = re.compile(r"^\d{4}-\d\d?-\d\d?$")
 _PLAIN_FLOAT = re.compile(r"^-?\d+\.\d*(?:[eE][-+]?\d+)?$")

@@ -137,7 +137,7 @@ def test_desc_states_a_fall_and_no_change():
 def test_desc_counts_check_ins_inside_a_band():
     data = ChartData("x", metric="Response time", unit="h", direction="range", target=(2, 4),
                      checkins=tuple((D(2027, m, 1), v) for m, v in
-                                    zip(range(1, 7), [3, 2, 4, 5, 2.5, 3.9])))
+                                    zip(range(1, 7), [3, 2, 4, 5, 2.5, 3.9], strict=True)))
     assert "stayed inside the range 2\u20134 h in 5 of 6 check-ins" in describe_trend(data)
 
 

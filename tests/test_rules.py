@@ -83,7 +83,7 @@ def test_rule_case(path: Path) -> None:
 def test_every_rule_has_a_failing_and_a_passing_case() -> None:
     names = [p.name for p in case_files()]
     missing = []
-    for code, rule in all_rules().items():
+    for code in all_rules():
         # E102, E108: tests/test_malformed.py (huge or non-UTF-8 input); E120: tests/test_build.py
         if code in {"E102", "E108", "E120"}:
             continue

@@ -167,8 +167,9 @@ def check_files(
     plans, findings, crashes = [], [], []
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        count = len(chunks)
         for chunk_plans, chunk_findings, chunk_crashes in pool.map(
-            _check_chunk, *zip(*[(config, chunk, today, verbose) for chunk in chunks])
+            _check_chunk, [config] * count, chunks, [today] * count, [verbose] * count
         ):
             plans.extend(chunk_plans)
             findings.extend(chunk_findings)

@@ -11,7 +11,7 @@ from smartdoc.config import LintConfig
 from smartdoc.lint.finding import Finding
 from smartdoc.lint.registry import Hit, Rule, all_rules
 from smartdoc.load import LoadedPlan
-from smartdoc.model import Goal, Plan
+from smartdoc.model import Plan
 from smartdoc.source import Path, Problem
 
 UNUSED_SUPPRESSION = "E901"
@@ -94,7 +94,8 @@ def lint_plan(loaded: LoadedPlan, config: LintConfig, today: dt.date,
     for problem in loaded.problems:
         raw.append((rules[problem.code], problem.node_path, problem.message, problem))
     if loaded.plan is not None:
-        selected = [r for r in rules.values() if r.check is not None and is_selected(r.code, config)]
+        selected = [r for r in rules.values()
+                    if r.check is not None and is_selected(r.code, config)]
         for rule, path, message in _hits(loaded, selected, config, today):
             if _is_under_invalid(path, loaded.invalid_paths):
                 continue  # the E111 finding already names this field

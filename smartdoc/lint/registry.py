@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 if TYPE_CHECKING:
-    from smartdoc.lint.engine import GoalContext, PlanContext
+    pass
 
 Scope = Literal["goal", "plan", "load"]
 
