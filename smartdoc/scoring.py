@@ -454,16 +454,7 @@ def get_status(
     goal: Goal, today: dt.date, tolerance: float = DEFAULT_TOLERANCE, period: Period | None = None
 ) -> str:
     """Return the goal's status as of today."""
-    band = get_band(goal, today)
-    return decide_status(
-        is_started=is_started(goal, today, period),
-        has_figure=current_checkin(goal, today) is not None,
-        band_met=band.met if band else None,
-        progress=get_progress(goal, today),
-        expected=get_expected(goal, today),
-        is_past_deadline=goal.deadline is not None and today > goal.deadline,
-        tolerance=tolerance,
-    )
+    return score_goal(goal, today, tolerance, period=period).status
 
 
 def score_goal(
@@ -475,6 +466,19 @@ def score_goal(
     smart: SmartLetters | None = None,
 ) -> GoalScore:
     """Return the score of one goal as of today; `period` is the plan's, for not-started."""
+    band = get_band(goal, today)
+    progress = get_progress(goal, today)
+    expected = get_expected(goal, today)
+    current = current_checkin(goal, today)
+    status = decide_status(
+        is_started=is_started(goal, today, period),
+        has_figure=current is not None,
+        band_met=band.met if band else None,
+        progress=progress,
+        expected=expected,
+        is_past_deadline=goal.deadline is not None and today > goal.deadline,
+        tolerance=tolerance,
+    )
     return GoalScore(
         id=goal.id,
         title=goal.title,
@@ -484,11 +488,11 @@ def score_goal(
         serves=goal.serves,
         deadline=goal.deadline,
         weight=1.0 if goal.weight is None else goal.weight,
-        status=get_status(goal, today, tolerance, period),
-        progress=get_progress(goal, today),
-        expected=get_expected(goal, today),
-        current=current_checkin(goal, today),
-        band=get_band(goal, today),
+        status=status,
+        progress=progress,
+        expected=expected,
+        current=current,
+        band=band,
         phases=get_phases(goal, today),
         smart=_letters(smart),
     )
