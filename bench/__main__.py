@@ -75,8 +75,14 @@ class Measure:
 
 def run_command(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
     """Run a command in a fresh probe process; return (seconds, peak RSS KiB of its largest)."""
-    probe = subprocess.run([sys.executable, "-c", RSS_PROBE, *args], cwd=cwd, env=env,
-                           capture_output=True, text=True, check=False)
+    probe = subprocess.run(
+        [sys.executable, "-c", RSS_PROBE, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     code, seconds, rss = probe.stdout.split()
     if code != "0":
         raise SystemExit(f"bench: {' '.join(args)} failed (exit {code}): {probe.stderr[-2000:]}")
@@ -122,7 +128,8 @@ def mkdocs_project(root: Path) -> Path:
             (docs / plan.name).write_text(body, encoding="utf-8")
         (docs / "index.md").write_text("# Plans\n", encoding="utf-8")
         (peer / "mkdocs.yml").write_text(
-            "site_name: Bench\nmarkdown_extensions: [tables]\n", encoding="utf-8")
+            "site_name: Bench\nmarkdown_extensions: [tables]\n", encoding="utf-8"
+        )
     return peer
 
 
@@ -167,37 +174,50 @@ def floor(root: Path, runs: int, pdf_root: Path | None) -> dict[str, Measure]:
         gc.collect()
         # each result is dropped at once, as a parse-then-use pipeline does; a list holding
         # all 1,000 node trees makes the collector rescan them and the floor 5x slower
-        measures["yaml"].seconds.append(timed(
-            lambda: [yaml.compose(y, Loader=yaml.CSafeLoader) and None for y, _ in texts]))
-        measures["markdown"].seconds.append(timed(
-            lambda: [markdown.render(b) and None for _, b in texts]))
+        measures["yaml"].seconds.append(
+            timed(lambda: [yaml.compose(y, Loader=yaml.CSafeLoader) and None for y, _ in texts])
+        )
+        measures["markdown"].seconds.append(
+            timed(lambda: [markdown.render(b) and None for _, b in texts])
+        )
     # the same contexts and templates smartdoc renders: build them once, in memory
     config = load_config(root / "smartdoc.yml")
     today = dt.date.fromisoformat(TODAY)
     linted = lint_project(config, (), today)
     published, _ = build_command.select_plans(linted.plans, False)
     files = build_command.SiteFiles()
-    build_command.render_site(config, today, published, linted.findings, files,
-                              base_url=None, with_pdf=False)
+    build_command.render_site(
+        config, today, published, linted.findings, files, base_url=None, with_pdf=False
+    )
     env, site, contexts = files.env, files.site, files.plan_contexts
     index_page = context.get_page(config.site_name, "index.html", "index", base_url=None)
     from smartdoc import scoring
 
-    scores = [scoring.score_plan(p.plan, today, config.lint.tolerance, slug=p.slug)
-              for p in published if p.plan is not None]
+    scores = [
+        scoring.score_plan(p.plan, today, config.lint.tolerance, slug=p.slug)
+        for p in published
+        if p.plan is not None
+    ]
     portfolio = context.get_portfolio_context(contexts, scores, scoring.score_portfolio(scores))
     index = env.get_template("index.html")
     plan_template = env.get_template("plan.html")
-    pages = [(context.get_page(c["title"], f"{c['slug']}.html", "plan", base_url=None), c)
-             for c in contexts]
+    pages = [
+        (context.get_page(c["title"], f"{c['slug']}.html", "plan", base_url=None), c)
+        for c in contexts
+    ]
 
     # the big heap of contexts built above is not the floor's garbage to scan again and again
     gc.collect()
     gc.freeze()
     for _ in range(runs):
-        measures["jinja"].seconds.append(timed(lambda: (
-            index.render(site=site, page=index_page, portfolio=portfolio),
-            [plan_template.render(site=site, page=page, plan=c) for page, c in pages])))
+        measures["jinja"].seconds.append(
+            timed(
+                lambda: (
+                    index.render(site=site, page=index_page, portfolio=portfolio),
+                    [plan_template.render(site=site, page=page, plan=c) for page, c in pages],
+                )
+            )
+        )
     gc.unfreeze()
     if pdf_root is not None:
         measures["weasyprint"] = weasyprint_floor(pdf_root, runs)
@@ -218,15 +238,27 @@ def weasyprint_floor(root: Path, runs: int) -> Measure:
     linted = lint_project(config, (), today)
     published, _ = build_command.select_plans(linted.plans, False)
     files = build_command.SiteFiles()
-    build_command.render_site(config, today, published, linted.findings, files,
-                              base_url=None, with_pdf=True)
-    jobs = pdf_stage.get_pdf_jobs(files.env, site=files.site, plans=files.plan_contexts,
-                                  root=config.root, page_size=config.pdf.page_size)
+    build_command.render_site(
+        config, today, published, linted.findings, files, base_url=None, with_pdf=True
+    )
+    jobs = pdf_stage.get_pdf_jobs(
+        files.env,
+        site=files.site,
+        plans=files.plan_contexts,
+        root=config.root,
+        page_size=config.pdf.page_size,
+    )
     measure = Measure("weasyprint")
     measure.count = len(jobs)  # type: ignore[attr-defined]
     for _ in range(runs):
-        measure.seconds.append(timed(lambda: [
-            weasyprint.HTML(string=job.html, base_url=job.base_url).write_pdf() for job in jobs]))
+        measure.seconds.append(
+            timed(
+                lambda: [
+                    weasyprint.HTML(string=job.html, base_url=job.base_url).write_pdf()
+                    for job in jobs
+                ]
+            )
+        )
     return measure
 
 
@@ -239,8 +271,9 @@ def commands(root: Path, runs: int, pdf_root: Path, mkdocs: Path | None) -> dict
     base = SMARTDOC
     measures: dict[str, Measure] = {}
 
-    def record(name: str, args: list[str], cwd: Path, before: Callable[[], None] | None = None
-               ) -> None:
+    def record(
+        name: str, args: list[str], cwd: Path, before: Callable[[], None] | None = None
+    ) -> None:
         measure = measures.setdefault(name, Measure(name))
         if before:
             before()
@@ -253,23 +286,36 @@ def commands(root: Path, runs: int, pdf_root: Path, mkdocs: Path | None) -> dict
     try:
         for run in range(runs):
             record("lint", [*base, "lint", "-q", "--today", TODAY], root)
-            record("build --no-pdf", [*base, "build", "-q", "--no-pdf", "--today", TODAY], root,
-                   before=lambda: drop_outputs(root))
+            record(
+                "build --no-pdf",
+                [*base, "build", "-q", "--no-pdf", "--today", TODAY],
+                root,
+                before=lambda: drop_outputs(root),
+            )
             record("no-op rebuild", [*base, "build", "-q", "--no-pdf", "--today", TODAY], root)
             plan.write_bytes(original + f"\nEdited in run {run}.\n".encode())
-            record("one plan changed", [*base, "build", "-q", "--no-pdf", "--today", TODAY],
-                   root)
+            record("one plan changed", [*base, "build", "-q", "--no-pdf", "--today", TODAY], root)
             for jobs in ("1", str(os.cpu_count() or 1)):
-                record(f"build, PDFs, -j {jobs}",
-                       [*base, "build", "-q", "--pdf", "-j", jobs, "--today", TODAY], pdf_root,
-                       before=lambda: drop_outputs(pdf_root))
-            record("build --no-pdf (PDF sample)",
-                   [*base, "build", "-q", "--no-pdf", "--today", TODAY], pdf_root,
-                   before=lambda: drop_outputs(pdf_root))
+                record(
+                    f"build, PDFs, -j {jobs}",
+                    [*base, "build", "-q", "--pdf", "-j", jobs, "--today", TODAY],
+                    pdf_root,
+                    before=lambda: drop_outputs(pdf_root),
+                )
+            record(
+                "build --no-pdf (PDF sample)",
+                [*base, "build", "-q", "--no-pdf", "--today", TODAY],
+                pdf_root,
+                before=lambda: drop_outputs(pdf_root),
+            )
             if mkdocs is not None:
                 peer = mkdocs_project(root)
-                record("mkdocs build", [str(mkdocs), "build", "-q"], peer,
-                       before=lambda p=peer: shutil.rmtree(p / "site", ignore_errors=True))
+                record(
+                    "mkdocs build",
+                    [str(mkdocs), "build", "-q"],
+                    peer,
+                    before=lambda p=peer: shutil.rmtree(p / "site", ignore_errors=True),
+                )
     finally:
         plan.write_bytes(original)
     return measures
@@ -281,8 +327,7 @@ def flatness(sizes: list[int]) -> list[tuple[int, float, int]]:
     for count in sizes:
         root = project(count)
         drop_outputs(root)
-        seconds, rss = run_command(
-            [*SMARTDOC, "build", "-q", "--no-pdf", "--today", TODAY], root)
+        seconds, rss = run_command([*SMARTDOC, "build", "-q", "--no-pdf", "--today", TODAY], root)
         found.append((count, seconds, rss))
     return found
 
@@ -297,8 +342,11 @@ def machine() -> list[str]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        memory = next(line for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal"))
+        memory = next(
+            line
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
         mem = f"{int(memory.split()[1]) / 2**20:.1f} GiB"
     except (OSError, StopIteration):
         mem = "unknown"
@@ -310,8 +358,9 @@ def machine() -> list[str]:
             versions.append(f"{package} missing")
     mkdocs = VENV / "bin" / "mkdocs"
     if mkdocs.exists():
-        out = subprocess.run([str(mkdocs), "--version"], capture_output=True, text=True,
-                             check=False).stdout.split(" from ")[0]
+        out = subprocess.run(
+            [str(mkdocs), "--version"], capture_output=True, text=True, check=False
+        ).stdout.split(" from ")[0]
         versions.append(out.strip())
     return [
         f"- machine: {os.cpu_count()} cores ({cpu}), {mem} memory, "
@@ -320,8 +369,14 @@ def machine() -> list[str]:
     ]
 
 
-def table(n: int, runs: int, sample: int, floor_m: dict[str, Measure],
-          cmd: dict[str, Measure], flat: list[tuple[int, float, int]]) -> str:
+def table(
+    n: int,
+    runs: int,
+    sample: int,
+    floor_m: dict[str, Measure],
+    cmd: dict[str, Measure],
+    flat: list[tuple[int, float, int]],
+) -> str:
     ms = 1000.0
     lines = [
         f"# smartdoc bench: {n} plans, median (min–max) of {runs} runs",
@@ -334,21 +389,25 @@ def table(n: int, runs: int, sample: int, floor_m: dict[str, Measure],
     ]
     for name, measure in floor_m.items():
         count = getattr(measure, "count", n)
-        label = {"yaml": "floor: YAML compose (CSafeLoader, marks)",
-                 "markdown": "floor: markdown-it-py, narratives",
-                 "jinja": "floor: Jinja, index + plan pages, same contexts",
-                 "weasyprint": f"floor: WeasyPrint, {sample} scorecards + handout (per PDF)",
-                 }[name]
-        lines.append(f"| {label} | {measure.spread()} | {measure.spread(count, ms)} "
-                     "| (in process) |")
+        label = {
+            "yaml": "floor: YAML compose (CSafeLoader, marks)",
+            "markdown": "floor: markdown-it-py, narratives",
+            "jinja": "floor: Jinja, index + plan pages, same contexts",
+            "weasyprint": f"floor: WeasyPrint, {sample} scorecards + handout (per PDF)",
+        }[name]
+        lines.append(
+            f"| {label} | {measure.spread()} | {measure.spread(count, ms)} | (in process) |"
+        )
     for name, measure in cmd.items():
         count = sample if "PDF" in name else n
         rss = max(measure.rss) / 1024
         shown = name if "PDF" not in name else f"{name} ({sample} plans)"
-        lines.append(f"| smartdoc {shown} | {measure.spread()} | {measure.spread(count, ms)} "
-                     f"| {rss:.0f} |" if not name.startswith("mkdocs") else
-                     f"| {shown} (peer, narratives only) | {measure.spread()} | "
-                     f"{measure.spread(count, ms)} | {rss:.0f} |")
+        lines.append(
+            f"| smartdoc {shown} | {measure.spread()} | {measure.spread(count, ms)} | {rss:.0f} |"
+            if not name.startswith("mkdocs")
+            else f"| {shown} (peer, narratives only) | {measure.spread()} | "
+            f"{measure.spread(count, ms)} | {rss:.0f} |"
+        )
     floor_site = sum(floor_m[k].median for k in ("yaml", "markdown", "jinja"))
     build = cmd["build --no-pdf"].median
     lines += ["", "| target | measured | goal | met |", "|---|---|---|---|"]
@@ -356,8 +415,12 @@ def table(n: int, runs: int, sample: int, floor_m: dict[str, Measure],
     def target(label: str, value: float, goal: str, met: bool, fmt: str = "{:.2f}x") -> None:
         lines.append(f"| {label} | {fmt.format(value)} | {goal} | {'yes' if met else 'NO'} |")
 
-    target("build --no-pdf / floor (YAML + Markdown + Jinja)", build / floor_site, "<= 1.5x",
-           build / floor_site <= 1.5)
+    target(
+        "build --no-pdf / floor (YAML + Markdown + Jinja)",
+        build / floor_site,
+        "<= 1.5x",
+        build / floor_site <= 1.5,
+    )
     if "mkdocs build" in cmd:
         speed = cmd["mkdocs build"].median / build
         target("mkdocs build / build --no-pdf", speed, ">= 5x faster", speed >= 5)
@@ -365,11 +428,16 @@ def table(n: int, runs: int, sample: int, floor_m: dict[str, Measure],
     target("lint / YAML floor", lint, "<= 1.5x", lint <= 1.5)
     if "weasyprint" in floor_m:
         docs = getattr(floor_m["weasyprint"], "count", sample + 1)
-        pdf_cost = (cmd["build, PDFs, -j 1"].median
-                    - cmd["build --no-pdf (PDF sample)"].median) / docs
+        pdf_cost = (
+            cmd["build, PDFs, -j 1"].median - cmd["build --no-pdf (PDF sample)"].median
+        ) / docs
         raw = floor_m["weasyprint"].median / docs
-        target("PDF per document (-j 1, minus the --no-pdf build) / raw WeasyPrint",
-               pdf_cost / raw, "<= 1.15x", pdf_cost / raw <= 1.15)
+        target(
+            "PDF per document (-j 1, minus the --no-pdf build) / raw WeasyPrint",
+            pdf_cost / raw,
+            "<= 1.15x",
+            pdf_cost / raw <= 1.15,
+        )
         cores = os.cpu_count() or 1
         pdf_all = cmd[f"build, PDFs, -j {cores}"].median - cmd["build --no-pdf (PDF sample)"].median
         scale = (pdf_cost * docs) / pdf_all
@@ -381,19 +449,28 @@ def table(n: int, runs: int, sample: int, floor_m: dict[str, Measure],
     peak = max(max(m.rss) for m in cmd.values()) / 1024
     target("peak RSS of any smartdoc run", peak, "< 1024 MiB", peak < 1024, "{:.0f} MiB")
     if flat:
-        lines += ["", "Memory flatness: clean `build --no-pdf` (PDF workers are separate "
-                  "processes recycled every 25 PDFs; the PDF runs above peak as shown):", "",
-                  "| plans | seconds | peak RSS MiB | RSS per plan KiB |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "Memory flatness: clean `build --no-pdf` (PDF workers are separate "
+            "processes recycled every 25 PDFs; the PDF runs above peak as shown):",
+            "",
+            "| plans | seconds | peak RSS MiB | RSS per plan KiB |",
+            "|---|---|---|---|",
+        ]
         for count, seconds, rss in flat:
             lines.append(f"| {count} | {seconds:.1f} | {rss / 1024:.0f} | {rss / count:.0f} |")
-    lines += ["", f"PDF rows use a sample of {sample} plans (plus the handout); the other rows "
-              f"use all {n}. Ratios are of medians measured side by side in this run."]
+    lines += [
+        "",
+        f"PDF rows use a sample of {sample} plans (plus the handout); the other rows "
+        f"use all {n}. Ratios are of medians measured side by side in this run.",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("-n", "--plans", type=int, default=int(os.environ.get("N", "1000")))
     parser.add_argument("--runs", type=int, default=int(os.environ.get("RUNS", "3")))
     parser.add_argument("--pdf-sample", type=int, default=20)

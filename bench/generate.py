@@ -106,23 +106,23 @@ def generate(out: Path, count: int, seed: int = 1) -> list[Path]:
         csv_name = f"plan-{index:05d}.csv" if index % 4 == 0 else None
         if csv_name:
             (plans_dir / "data" / csv_name).write_text(csv_text(rng), encoding="utf-8")
-        goals = [
-            goal_yaml(rng, index, g, csv_name if g == 0 else None) for g in range(10)
-        ]
-        text = "\n".join([
-            "---",
-            f"title: Plan {index:05d} for the social media team",
-            "owner: Maria Lopez",
-            "period: {start: 2026-01-01, end: 2026-12-31}",
-            "strategy:",
-            "  revenue: Increase online revenue by 3% in 2026",
-            "  brand: Be seen as a young, fresh brand by 20-49 year olds",
-            "budget: {total: 40000, currency: EUR}",
-            "goals:",
-            *goals,
-            "---",
-            narrative(rng, index),
-        ])
+        goals = [goal_yaml(rng, index, g, csv_name if g == 0 else None) for g in range(10)]
+        text = "\n".join(
+            [
+                "---",
+                f"title: Plan {index:05d} for the social media team",
+                "owner: Maria Lopez",
+                "period: {start: 2026-01-01, end: 2026-12-31}",
+                "strategy:",
+                "  revenue: Increase online revenue by 3% in 2026",
+                "  brand: Be seen as a young, fresh brand by 20-49 year olds",
+                "budget: {total: 40000, currency: EUR}",
+                "goals:",
+                *goals,
+                "---",
+                narrative(rng, index),
+            ]
+        )
         path = plans_dir / f"plan-{index:05d}.md"
         path.write_text(text, encoding="utf-8")
         written.append(path)

@@ -141,8 +141,16 @@ class BuildCache:
         try:
             with open(self._path(kind, key), "rb") as handle:
                 record = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-                TypeError, ValueError, IndexError):
+        except (
+            OSError,
+            EOFError,
+            pickle.UnpicklingError,
+            AttributeError,
+            ImportError,
+            TypeError,
+            ValueError,
+            IndexError,
+        ):
             return None
         if not isinstance(record, dict) or record.get("format") != CACHE_FORMAT:
             return None
@@ -157,8 +165,9 @@ class BuildCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             with open(temporary, "wb") as handle:
-                pickle.dump({**record, "format": CACHE_FORMAT}, handle,
-                            protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(
+                    {**record, "format": CACHE_FORMAT}, handle, protocol=pickle.HIGHEST_PROTOCOL
+                )
             os.replace(temporary, path)
         except OSError:
             pass
@@ -190,8 +199,7 @@ class BuildCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / MANIFEST
             temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({**manifest, "format": CACHE_FORMAT}),
-                                 encoding="utf-8")
+            temporary.write_text(json.dumps({**manifest, "format": CACHE_FORMAT}), encoding="utf-8")
             os.replace(temporary, path)
         except OSError:
             pass

@@ -48,14 +48,25 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
 def common_options(command: F) -> F:
     """Add -c, --today, -q, -v and --color/--no-color to a command."""
     options = [
-        click.option("-c", "--config-file", type=click.Path(path_type=Path, dir_okay=False),
-                     help="Use this smartdoc.yml instead of the nearest one."),
-        click.option("--today", callback=_parse_today, metavar="YYYY-MM-DD",
-                     help="Treat this date as today (default: SOURCE_DATE_EPOCH, else the clock)."),
+        click.option(
+            "-c",
+            "--config-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Use this smartdoc.yml instead of the nearest one.",
+        ),
+        click.option(
+            "--today",
+            callback=_parse_today,
+            metavar="YYYY-MM-DD",
+            help="Treat this date as today (default: SOURCE_DATE_EPOCH, else the clock).",
+        ),
         click.option("-q", "--quiet", is_flag=True, help="Print only findings and errors."),
         click.option("-v", "--verbose", is_flag=True, help="Print more about what is done."),
-        click.option("--color/--no-color", default=None,
-                     help="Colour the output (default: on a terminal, unless NO_COLOR is set)."),
+        click.option(
+            "--color/--no-color",
+            default=None,
+            help="Colour the output (default: on a terminal, unless NO_COLOR is set).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -101,8 +112,11 @@ def handle_errors(command: F) -> F:
             if os.environ.get("SMARTDOC_DEBUG"):
                 raise
             name = type(exc).__name__
-            click.echo(f"smartdoc: internal error: {name}: {exc} "
-                       "(set SMARTDOC_DEBUG=1 for a traceback; please report it)", err=True)
+            click.echo(
+                f"smartdoc: internal error: {name}: {exc} "
+                "(set SMARTDOC_DEBUG=1 for a traceback; please report it)",
+                err=True,
+            )
             sys.exit(2)
         sys.exit(code or 0)
 
@@ -128,16 +142,33 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "output_format",
-              type=click.Choice(["full", "concise", "json", "github", "sarif"]), default=None,
-              help="Output format (default: github under GITHUB_ACTIONS, else full).")
-@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the report to this file instead of standard output.")
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(["full", "concise", "json", "github", "sarif"]),
+    default=None,
+    help="Output format (default: github under GITHUB_ACTIONS, else full).",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file instead of standard output.",
+)
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
-@click.option("--select", multiple=True, metavar="CODES",
-              help="Only these rule codes or prefixes (comma-separated or repeated).")
-@click.option("--ignore", multiple=True, metavar="CODES",
-              help="Skip these rule codes or prefixes (comma-separated or repeated).")
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Only these rule codes or prefixes (comma-separated or repeated).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="CODES",
+    help="Skip these rule codes or prefixes (comma-separated or repeated).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
 @common_options
 @handle_errors
@@ -162,13 +193,22 @@ def status(**kwargs: Any) -> int:
 
 
 @main.command()
-@click.option("-d", "--site-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Output folder (default: site_dir of smartdoc.yml, else site/).")
+@click.option(
+    "-d",
+    "--site-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Output folder (default: site_dir of smartdoc.yml, else site/).",
+)
 @click.option("--strict", is_flag=True, help="Warnings (and refused PDF resources) fail the build.")
 @click.option("--pdf/--no-pdf", default=None, help="Render PDF scorecards (default: pdf.enabled).")
 @click.option("--drafts", is_flag=True, help="Include plans marked draft: true.")
-@click.option("-j", "--jobs", default="auto", metavar="N|auto",
-              help="Processes for PDF rendering (default: all cores).")
+@click.option(
+    "-j",
+    "--jobs",
+    default="auto",
+    metavar="N|auto",
+    help="Processes for PDF rendering (default: all cores).",
+)
 @click.option("--base-url", metavar="URL", help="Absolute URL of the site, where one is needed.")
 @common_options
 @handle_errors
@@ -181,8 +221,13 @@ def build(**kwargs: Any) -> int:
 
 
 @main.command()
-@click.option("-a", "--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT",
-              help="Address to serve on (default 127.0.0.1:8000).")
+@click.option(
+    "-a",
+    "--dev-addr",
+    default="127.0.0.1:8000",
+    metavar="HOST:PORT",
+    help="Address to serve on (default 127.0.0.1:8000).",
+)
 @click.option("--pdf/--no-pdf", default=False, help="Also render PDFs (off by default).")
 @click.option("--drafts/--no-drafts", default=True, help="Show draft plans (with a banner).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
@@ -231,8 +276,14 @@ def rule_command(code: str) -> int:
 
 
 @main.command(name="rules")
-@click.option("-f", "--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
-              default="text", help="Output format.")
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    help="Output format.",
+)
 @handle_errors
 def rules_list(output_format: str) -> int:
     """List every rule: code, name, default severity and summary."""

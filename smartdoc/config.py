@@ -18,10 +18,33 @@ CONFIG_NAME = "smartdoc.yml"
 CONFIG_NAMES = ("smartdoc.yml", "smartdoc.yaml")
 
 DEFAULT_VAGUE_WORDS: tuple[str, ...] = (
-    "improve", "increase", "boost", "more", "better", "optimize", "optimise", "grow",
-    "enhance", "maximize", "maximise", "strengthen", "expand", "raise", "reduce", "lower",
-    "decrease", "best", "world-class", "significant", "significantly", "various", "some",
-    "many", "as much as possible", "leverage", "synergy",
+    "improve",
+    "increase",
+    "boost",
+    "more",
+    "better",
+    "optimize",
+    "optimise",
+    "grow",
+    "enhance",
+    "maximize",
+    "maximise",
+    "strengthen",
+    "expand",
+    "raise",
+    "reduce",
+    "lower",
+    "decrease",
+    "best",
+    "world-class",
+    "significant",
+    "significantly",
+    "various",
+    "some",
+    "many",
+    "as much as possible",
+    "leverage",
+    "synergy",
 )
 
 

@@ -7,6 +7,7 @@ is still returned so the rules can check the rest (Pelican's `is_valid()` habit)
 
 from __future__ import annotations
 
+import bisect
 import csv
 import difflib
 import math
@@ -20,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from smartdoc import model
-from smartdoc.source import Location, Marks, Path, Problem, read_document
+from smartdoc.source import Location, Marks, Path, Point, Problem, read_document
 
 #: Largest plan file read, in bytes; the front-matter has its own, smaller limit.
 MAX_PLAN_BYTES = 8 * 1024 * 1024
@@ -75,8 +76,9 @@ class LoadedPlan:
         return None
 
 
-def load_plan(file: FsPath, root: FsPath, plans_dir: FsPath,
-              raw: bytes | None = None) -> LoadedPlan:
+def load_plan(
+    file: FsPath, root: FsPath, plans_dir: FsPath, raw: bytes | None = None
+) -> LoadedPlan:
     """Read, parse and validate one plan file (`raw`: its bytes, when already read)."""
     rel = _relative(file, root)
     slug = _relative(file, plans_dir).removesuffix(".md")
@@ -87,8 +89,14 @@ def load_plan(file: FsPath, root: FsPath, plans_dir: FsPath,
         return LoadedPlan(rel, slug, None, Marks(), [problem] if problem else [], "", 1, {})
     document = read_document(raw, rel)
     loaded = LoadedPlan(
-        rel, slug, None, document.marks, document.problems, document.body,
-        document.body_line, document.suppressions,
+        rel,
+        slug,
+        None,
+        document.marks,
+        document.problems,
+        document.body,
+        document.body_line,
+        document.suppressions,
     )
     _check_narrative_size(loaded)
     if document.front_matter is None and document.problems:
@@ -112,10 +120,13 @@ def _check_narrative_size(loaded: LoadedPlan) -> None:
     """Refuse a narrative over MAX_NARRATIVE_BYTES (it is not rendered)."""
     size = len(loaded.body.encode("utf-8", errors="replace"))
     if size > MAX_NARRATIVE_BYTES:
-        message = (f"narrative is {size:,} bytes, over the limit of "
-                   f"{MAX_NARRATIVE_BYTES // 1024:,} KiB; split the plan or move text out")
-        loaded.problems.append(Problem("E102", Location(loaded.rel_path, loaded.body_line, 1),
-                                       message))
+        message = (
+            f"narrative is {size:,} bytes, over the limit of "
+            f"{MAX_NARRATIVE_BYTES // 1024:,} KiB; split the plan or move text out"
+        )
+        loaded.problems.append(
+            Problem("E102", Location(loaded.rel_path, loaded.body_line, 1), message)
+        )
         loaded.body = ""
 
 
@@ -123,8 +134,10 @@ def _check_list_sizes(data: dict[str, Any], loaded: LoadedPlan) -> None:
     """Refuse more goals per plan, or check-ins per goal, than the limits (E102, dropped)."""
     goals = data.get("goals")
     if isinstance(goals, list) and len(goals) > MAX_GOALS_PER_PLAN:
-        message = (f"plan has {len(goals):,} goals, over the limit of {MAX_GOALS_PER_PLAN:,}; "
-                   "split it into several plans")
+        message = (
+            f"plan has {len(goals):,} goals, over the limit of {MAX_GOALS_PER_PLAN:,}; "
+            "split it into several plans"
+        )
         loaded.problems.append(Problem("E102", loaded.location(("goals",)), message, ("goals",)))
         _drop(data, ("goals",), loaded)
         return
@@ -135,8 +148,10 @@ def _check_list_sizes(data: dict[str, Any], loaded: LoadedPlan) -> None:
             items = goal.get(key)
             if isinstance(items, list) and len(items) > MAX_CHECKINS_PER_GOAL:
                 path = ("goals", index, key)
-                message = (f"{describe(path)} has {len(items):,} entries, over the limit of "
-                           f"{MAX_CHECKINS_PER_GOAL:,} per goal; split the data")
+                message = (
+                    f"{describe(path)} has {len(items):,} entries, over the limit of "
+                    f"{MAX_CHECKINS_PER_GOAL:,} per goal; split the data"
+                )
                 loaded.problems.append(Problem("E102", loaded.location(path), message, path))
                 _drop(data, path, loaded)
 
@@ -203,8 +218,9 @@ def _short_path(value: str) -> str:
     return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
-def _read_measurement_files(data: dict[str, Any], plan_file: FsPath, root: FsPath,
-                            loaded: LoadedPlan) -> None:
+def _read_measurement_files(
+    data: dict[str, Any], plan_file: FsPath, root: FsPath, loaded: LoadedPlan
+) -> None:
     """Replace CSV paths under `measurements` with the rows they hold."""
     goals = data.get("goals")
     goal_list = goals if isinstance(goals, list) else []
@@ -244,14 +260,16 @@ def _read_measurement_files(data: dict[str, Any], plan_file: FsPath, root: FsPat
 
 def _mark_rows(marks: Marks, path: Path, locations: list[Location], start: int = 0) -> None:
     for offset, location in enumerate(locations):
-        row_path = (*path, start + offset)
+        row_path: Path = (*path, start + offset)
         marks.values[row_path] = location
-        marks.values[(*row_path, "date")] = location
-        marks.values[(*row_path, "value")] = location
+        for name in ("date", "value"):
+            field_path: Path = (*row_path, name)
+            marks.values[field_path] = location
 
 
-def _read_csv(value: str, path: Path, plan_file: FsPath, root: FsPath, loaded: LoadedPlan,
-              *, with_goal: bool) -> list[tuple[Location, dict[str, Any]]] | None:
+def _read_csv(
+    value: str, path: Path, plan_file: FsPath, root: FsPath, loaded: LoadedPlan, *, with_goal: bool
+) -> list[tuple[Location, dict[str, Any]]] | None:
     """Read `date,value[,note]` rows (and `goal` when shared); None if the file is unusable."""
     value_at = loaded.location(path, prefer_key=False)
     referred = f"(measurements at {loaded.rel_path}:{value_at.line})"
@@ -282,8 +300,9 @@ def _read_csv(value: str, path: Path, plan_file: FsPath, root: FsPath, loaded: L
     return _parse_csv_rows(text, csv_rel, path, referred, loaded, with_goal=with_goal)
 
 
-def _parse_csv_rows(text: str, csv_rel: str, path: Path, referred: str, loaded: LoadedPlan,
-                    *, with_goal: bool) -> list[tuple[Location, dict[str, Any]]] | None:
+def _parse_csv_rows(
+    text: str, csv_rel: str, path: Path, referred: str, loaded: LoadedPlan, *, with_goal: bool
+) -> list[tuple[Location, dict[str, Any]]] | None:
     def report(line: int, message: str) -> None:
         where = Location(csv_rel, line, 1)
         loaded.problems.append(Problem("E112", where, f"{message} {referred}", path))
@@ -334,8 +353,9 @@ def _parse_csv_rows(text: str, csv_rel: str, path: Path, referred: str, loaded: 
     return rows
 
 
-def _csv_row(cells: list[str], columns: dict[str, int], line: int,
-             report: Any) -> dict[str, Any] | None:
+def _csv_row(
+    cells: list[str], columns: dict[str, int], line: int, report: Any
+) -> dict[str, Any] | None:
     def cell(name: str) -> str:
         index = columns[name]
         return cells[index].strip() if index < len(cells) else ""
@@ -401,7 +421,7 @@ def _fields_at(path: Path) -> tuple[str, ...]:
         ("goals", "#", "measurements", "#"): model.Checkin,
         ("goals", "#", "target"): model.Band,
     }
-    found = models.get(shape)  # type: ignore[arg-type]
+    found = models.get(shape)
     return tuple(found.model_fields) if found else ()
 
 
@@ -445,7 +465,7 @@ def _validate(data: dict[str, Any], loaded: LoadedPlan) -> model.Plan | None:
             return model.Plan.model_validate(data)
         except ValidationError as exc:
             errors = exc.errors()
-        grouped: dict[Path, list[dict[str, Any]]] = {}
+        grouped: dict[Path, list[Any]] = {}
         for error in errors:
             path, _ = _existing_prefix(data, error["loc"])
             if error["type"] == "missing":
@@ -464,8 +484,9 @@ def _is_under(path: Path, invalid: set[Path]) -> bool:
     return any(path[: len(bad)] == bad for bad in invalid)
 
 
-def _type_problem(data: dict[str, Any], path: Path, errors: list[dict[str, Any]],
-                  loaded: LoadedPlan) -> Problem:
+def _type_problem(
+    data: dict[str, Any], path: Path, errors: list[dict[str, Any]], loaded: LoadedPlan
+) -> Problem:
     first = errors[0]
     if first["type"] == "extra_forbidden":
         key = str(path[-1])
@@ -527,14 +548,21 @@ def _compact_lists(value: Any, path: Path, marks: Marks) -> None:
 
 def _shift_marks(marks: Marks, list_path: Path, removed: list[int]) -> None:
     depth = len(list_path)
+    # sorted list + set: a list of 340,000 dropped items must not be quadratic (issue 15)
+    removed_sorted = sorted(removed)
+    removed_set = set(removed)
     for table in (marks.values, marks.keys):
-        moved: dict[Path, Location] = {}
+        moved: dict[Path, Point | Location] = {}
         for path, location in list(table.items()):
-            if len(path) > depth and path[:depth] == list_path and isinstance(path[depth], int):
-                index = path[depth]
-                del table[path]
-                if index in removed:
-                    continue
-                shift = sum(1 for r in removed if r < index)
-                moved[(*list_path, index - shift, *path[depth + 1:])] = location
+            if len(path) <= depth or path[:depth] != list_path:
+                continue
+            index = path[depth]
+            if not isinstance(index, int):
+                continue
+            del table[path]
+            if index in removed_set:
+                continue
+            shift = bisect.bisect_left(removed_sorted, index)
+            new_path: Path = (*list_path, index - shift, *path[depth + 1 :])
+            moved[new_path] = location
         table.update(moved)

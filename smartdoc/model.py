@@ -19,8 +19,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 #: A free label: `2026` in `tags: [social, 2026]` is read by YAML as a number; keep it as text.
 Label = Annotated[
     str,
-    BeforeValidator(lambda v: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
-                    else v),
+    BeforeValidator(
+        lambda v: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+    ),
     StringConstraints(strip_whitespace=True),
 ]
 
@@ -131,6 +132,6 @@ def plan_schema() -> dict[str, object]:
     schema = Plan.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "smartdoc plan front-matter"
-    goal = schema["$defs"]["Goal"]["properties"]  # type: ignore[index]
+    goal = schema["$defs"]["Goal"]["properties"]
     goal["measurements"]["anyOf"].insert(0, {"type": "string", "description": "CSV path"})
     return schema

@@ -374,8 +374,9 @@ def _run_pool(
     """Render payloads in worker processes; call `on_done` with each result."""
     # each worker enforces its own deadline; this one only catches a hung worker
     deadlines = [p["timeout"] for p in payloads]
-    overall = (None if not timeout or None in deadlines
-               else sum(deadlines) / workers + max(deadlines) + 30)
+    overall = (
+        None if not timeout or None in deadlines else sum(deadlines) / workers + max(deadlines) + 30
+    )
     recycle: dict[str, Any] = {}
     if sys.version_info >= (3, 11):  # max_tasks_per_child is new in 3.11
         recycle["max_tasks_per_child"] = MAX_TASKS_PER_CHILD

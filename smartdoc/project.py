@@ -43,7 +43,8 @@ def resolve_today(option: dt.date | None, environ: Mapping[str, str] | None = No
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
         except (ValueError, OverflowError, OSError):
             raise UsageError(
-                f"SOURCE_DATE_EPOCH is not a whole number of seconds: {epoch!r}") from None
+                f"SOURCE_DATE_EPOCH is not a whole number of seconds: {epoch!r}"
+            ) from None
     return dt.date.today()
 
 
@@ -100,14 +101,18 @@ def load_plans(config: Config, files: Iterable[Path]) -> list[LoadedPlan]:
         except (OSError, RuntimeError):  # a symlink loop: nothing to read (issue 7)
             rel = _display(file, root)
             problem = Problem("E113", Location(rel, 1, 1), "cannot read file: a symlink loop")
-            loaded.append(LoadedPlan(rel, rel.removesuffix(PLAN_SUFFIX), None, Marks(),
-                                     [problem], "", 1, {}))
+            loaded.append(
+                LoadedPlan(rel, rel.removesuffix(PLAN_SUFFIX), None, Marks(), [problem], "", 1, {})
+            )
             continue
         if not real.is_relative_to(root):
             rel = _display(file, root)
             what = "folder" if file.is_dir() else "file"
-            problem = Problem("E114", Location(rel, 1, 1),
-                              f"path escapes the project root (a symlink to a {what} outside)")
+            problem = Problem(
+                "E114",
+                Location(rel, 1, 1),
+                f"path escapes the project root (a symlink to a {what} outside)",
+            )
             slug = rel.removesuffix(PLAN_SUFFIX)
             loaded.append(LoadedPlan(rel, slug, None, Marks(), [problem], "", 1, {}))
             continue
@@ -123,8 +128,11 @@ def _display(file: Path, root: Path) -> str:
     return absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else str(file)
 
 
-def lint_project(config: Config, paths: Iterable[Path] = (), today: dt.date | None = None,
-                 ) -> LintedProject:
+def lint_project(
+    config: Config,
+    paths: Iterable[Path] = (),
+    today: dt.date | None = None,
+) -> LintedProject:
     """Discover, load and lint every plan; return plans and sorted findings."""
     day = resolve_today(today)
     files = discover_plan_files(config, paths)

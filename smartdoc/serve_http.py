@@ -281,8 +281,15 @@ class RequestHandler(BaseHTTPRequestHandler):
         if self.server.verbose:
             super().log_message(format, *args)
 
-    def _send(self, status: int, body: bytes, kind: str, *, head: bool,
-              extra: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        kind: str,
+        *,
+        head: bool,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -296,8 +303,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _text(self, status: int, message: str, *, head: bool) -> None:
-        self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8",
-                   head=head)
+        self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8", head=head)
 
     def _answer(self, *, head: bool) -> None:
         server = self.server
@@ -313,8 +319,11 @@ class RequestHandler(BaseHTTPRequestHandler):
             return
         snapshot = server.state.snapshot
         if url_path == STATE_PATH:
-            document = {"build": snapshot.build, "ok": snapshot.ok,
-                        "problems": list(snapshot.problems)}
+            document = {
+                "build": snapshot.build,
+                "ok": snapshot.ok,
+                "problems": list(snapshot.problems),
+            }
             self._send(200, json.dumps(document).encode("utf-8"), "application/json", head=head)
             return
         rel = site_path(url_path)
@@ -329,8 +338,10 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._send(301, b"", "text/plain", head=head, extra={"Location": url_path + "/"})
             return
         if not snapshot.files:
-            page = fallback_page("The site has not built yet",
-                                 "Fix the problems listed below; this page reloads by itself.")
+            page = fallback_page(
+                "The site has not built yet",
+                "Fix the problems listed below; this page reloads by itself.",
+            )
             self._send(503, inject(page, snapshot), _TYPES[".html"], head=head)
             return
         page = fallback_page("Page not found", f"There is no {url_path} in the site.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -284,7 +284,7 @@ class _Builder:
             for index, child in enumerate(node.value):
                 items.append(self.build(child, (*path, index), depth + 1))
             return items
-        return self.scalar(node, path)
+        return self.scalar(cast(yaml.ScalarNode, node), path)
 
     def mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -292,8 +292,7 @@ class _Builder:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 message = "a key must be a plain word, not a list or a mapping"
-                self.problems.append(
-                    Problem("E105", self.loc(key_node), message, (*path, "<key>")))
+                self.problems.append(Problem("E105", self.loc(key_node), message, (*path, "<key>")))
                 continue
             key = key_node.value
             key_path = (*path, key)
@@ -318,7 +317,7 @@ class _Builder:
             if value.lower() in _YAML11_BOOLS:
                 message = (
                     f"'{value}' reads as a boolean in YAML 1.1 and as text in YAML 1.2; "
-                    f"write true/false, or quote it (\"{value}\") if you mean the word"
+                    f'write true/false, or quote it ("{value}") if you mean the word'
                 )
                 self.problems.append(Problem("E107", self.loc(node), message, path))
                 return value

@@ -25,6 +25,5 @@ def theme_dir() -> Path:
     if source.is_dir():
         return source
     raise SmartdocError(
-        "the built-in theme is missing: reinstall smartdoc "
-        f"(looked in {packaged} and {source})"
+        f"the built-in theme is missing: reinstall smartdoc (looked in {packaged} and {source})"
     )

@@ -36,4 +36,5 @@ def loopback() -> Iterator[guards.LoopbackServer]:
     with guards.LoopbackServer() as server:
         yield server
     assert server.connections == 0 and server.requests == [], (
-        f"the loopback server was contacted: {server.requests or server.connections}")
+        f"the loopback server was contacted: {server.requests or server.connections}"
+    )

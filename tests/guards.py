@@ -94,10 +94,16 @@ def recording_reads() -> Iterator[list[tuple[str, str, str]]]:
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "/etc/fonts", "/var/cache/fontconfig")
 #: Single system files the standard library reads on its own (mimetypes.init reads the MIME
 #: tables); public, secret-free, and named one by one rather than allowing /etc.
-SYSTEM_FILES = ("/etc/mime.types", "/etc/apache2/mime.types", "/etc/httpd/mime.types",
-                "/etc/httpd/conf/mime.types", "/etc/apache/mime.types",
-                "/usr/local/etc/httpd/conf/mime.types", "/usr/local/lib/netscape/mime.types",
-                "/usr/local/etc/mime.types")
+SYSTEM_FILES = (
+    "/etc/mime.types",
+    "/etc/apache2/mime.types",
+    "/etc/httpd/mime.types",
+    "/etc/httpd/conf/mime.types",
+    "/etc/apache/mime.types",
+    "/usr/local/etc/httpd/conf/mime.types",
+    "/usr/local/lib/netscape/mime.types",
+    "/usr/local/etc/mime.types",
+)
 
 
 def installation_roots() -> list[Path]:
@@ -236,13 +242,19 @@ def tree_hash(folder: Path) -> TreeState:
             dirs.sort()
             for name in sorted(names):
                 path = Path(current, name)
-                digest = ("symlink -> " + os.readlink(path) if path.is_symlink()
-                          else hashlib.sha256(path.read_bytes()).hexdigest())
+                digest = (
+                    "symlink -> " + os.readlink(path)
+                    if path.is_symlink()
+                    else hashlib.sha256(path.read_bytes()).hexdigest()
+                )
                 files.append((path.relative_to(folder).as_posix(), digest))
     parent = folder.parent
     prefixes = (f".{folder.name}.tmp-", f".{folder.name}.old-")
-    temporaries = sorted(p.name for p in parent.iterdir() if p.name.startswith(prefixes)) \
-        if parent.is_dir() else []
+    temporaries = (
+        sorted(p.name for p in parent.iterdir() if p.name.startswith(prefixes))
+        if parent.is_dir()
+        else []
+    )
     return TreeState(tuple(files), tuple(temporaries))
 
 

@@ -25,8 +25,13 @@ def env() -> dict[str, str]:
 
 
 def init_project(folder: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "smartdoc.cli", "init", str(folder)], env=env(),
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [sys.executable, "-m", "smartdoc.cli", "init", str(folder)],
+        env=env(),
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return folder
 
 
@@ -36,13 +41,26 @@ class Served:
     def __init__(self, project: Path, *args: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "smartdoc.cli", "serve", "-a", "127.0.0.1:0", *args],
-            cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=project,
+            env=env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        match = wait_for(lambda: next((m for line in self.lines if (
-            m := re.search(r"serving http://127\.0\.0\.1:(\d+)/", line))), None), timeout=30)
+        match = wait_for(
+            lambda: next(
+                (
+                    m
+                    for line in self.lines
+                    if (m := re.search(r"serving http://127\.0\.0\.1:(\d+)/", line))
+                ),
+                None,
+            ),
+            timeout=30,
+        )
         assert match, "".join(self.lines)
         self.port = int(match.group(1))
         self.base = f"http://127.0.0.1:{self.port}"
@@ -52,8 +70,9 @@ class Served:
         for line in self.process.stdout:
             self.lines.append(line)
 
-    def request(self, path: str, host: str | None = None, method: str = "GET"
-                ) -> tuple[int, dict[str, str], bytes]:
+    def request(
+        self, path: str, host: str | None = None, method: str = "GET"
+    ) -> tuple[int, dict[str, str], bytes]:
         """Send a request with this exact path (no normalisation) and Host header."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:

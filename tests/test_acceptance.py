@@ -72,7 +72,9 @@ def invoke(args: Sequence[str], *, seconds: float = 60, reads: list[Any] | None 
     with guards.time_limit(seconds):
         result = CliRunner().invoke(main, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), (
-        result.exception, result.output)
+        result.exception,
+        result.output,
+    )
     assert "Traceback" not in result.output
     assert result.exit_code in (0, 1, 2)
     return Run(result.exit_code, result.stdout, result.stderr)
@@ -85,13 +87,15 @@ def new_project(folder: Path, config: str = "site_name: Acceptance\n") -> Path:
 
 
 def build(project: Path, *args: str, reads: bool = False, seconds: float = 90) -> Run:
-    return invoke(["build", "-c", str(project / "smartdoc.yml"), "--today", TODAY, *args],
-                  seconds=seconds)
+    return invoke(
+        ["build", "-c", str(project / "smartdoc.yml"), "--today", TODAY, *args], seconds=seconds
+    )
 
 
 def lint(project: Path, *args: str) -> Run:
-    return invoke(["lint", "-c", str(project / "smartdoc.yml"), "-f", "concise", "--today", TODAY,
-                   *args])
+    return invoke(
+        ["lint", "-c", str(project / "smartdoc.yml"), "-f", "concise", "--today", TODAY, *args]
+    )
 
 
 def assert_read_inside(records: list[Any], project: Path, *extra: Path) -> None:
@@ -115,7 +119,8 @@ def good_site(tmp_path: Path) -> tuple[Path, guards.TreeState]:
 def test_row_01_yaml_error_and_impossible_date_in_one_run(tmp_path: Path) -> None:
     project, before = good_site(tmp_path)
     (project / "plans" / "a.md").write_text(
-        "---\ntitle: Plan A\nowner: [unclosed\ngoals: []\n---\nText.\n", encoding="utf-8")
+        "---\ntitle: Plan A\nowner: [unclosed\ngoals: []\n---\nText.\n", encoding="utf-8"
+    )
     write_plan(project, "b", plan_text("Plan B 2027").replace("2027-12-31}", "2027-04-31}", 1))
     for command in ("lint", "build"):
         with guards.recording_reads() as records:
@@ -198,29 +203,44 @@ def test_row_03_alias_bomb_deep_nesting_and_huge_front_matter(tmp_path: Path) ->
     bomb = alias_bomb()
     assert 420 <= len(bomb.encode()) <= 440
     (plans / "bomb.md").write_text(bomb, encoding="utf-8")
-    (plans / "deep.md").write_text("---\ntitle: Deep\nowner: " + "[" * 50_000 + "\n---\n",
-                                   encoding="utf-8")
+    (plans / "deep.md").write_text(
+        "---\ntitle: Deep\nowner: " + "[" * 50_000 + "\n---\n", encoding="utf-8"
+    )
     big = "".join(f"  line {i:07d} " + "x" * 84 + "\n" for i in range(21_000))
     (plans / "big.md").write_text("---\ntitle: Big\nnotes: |\n" + big + "---\n", encoding="utf-8")
     assert (plans / "big.md").stat().st_size > 2_000_000
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("GITHUB_ACTIONS", None)
-    process = subprocess.run([sys.executable, "-c", HUGE_DRIVER], cwd=project, env=env,
-                             capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    process = subprocess.run(
+        [sys.executable, "-c", HUGE_DRIVER],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
     assert process.returncode == 0, process.stderr  # negative: a segfault
     out = json.loads(process.stdout)
     report = json.loads(out["lint"]["stdout"])
-    errors = sorted((f["file"], f["code"], f["line"]) for f in report["findings"]
-                    if f["severity"] == "error")
-    assert errors == [("plans/big.md", "E102", 2), ("plans/bomb.md", "E103", 3),
-                      ("plans/deep.md", "E102", 3)]
+    errors = sorted(
+        (f["file"], f["code"], f["line"]) for f in report["findings"] if f["severity"] == "error"
+    )
+    assert errors == [
+        ("plans/big.md", "E102", 2),
+        ("plans/bomb.md", "E103", 3),
+        ("plans/deep.md", "E102", 3),
+    ]
     for name in ("lint", "build"):
         assert out[name]["code"] == 1, out[name]
         text = out[name]["stdout"] + out[name]["stderr"] + out[name]["exception"]
         assert "Traceback" not in text and "RecursionError" not in text
     build_lines = [FINDING.match(line) for line in out["build"]["stdout"].splitlines()]
     assert sorted((m["file"], m["code"]) for m in build_lines if m) == [
-        ("plans/big.md", "E102"), ("plans/bomb.md", "E103"), ("plans/deep.md", "E102")]
+        ("plans/big.md", "E102"),
+        ("plans/bomb.md", "E103"),
+        ("plans/deep.md", "E102"),
+    ]
     assert out["lint"]["seconds"] + out["build"]["seconds"] < 2.0, out
     assert out["maxrss_kib"] < 300 * 1024, out["maxrss_kib"]
     assert not (project / "site").exists()
@@ -247,17 +267,24 @@ def test_row_04_measurement_paths_outside_are_refused_unread(tmp_path: Path) -> 
     for name, (value, _code, _words) in HOSTILE_PATHS.items():
         goals = GOOD_GOAL.format(id="g", kind="quantitative").replace(
             "    measurements:\n      - {date: 2027-03-01, value: 3300}\n",
-            f"    measurements: {value}\n")
+            f"    measurements: {value}\n",
+        )
         write_plan(project, name, plan_text(f"Plan {name}", goals=goals))
-    line = next(i for i, text in enumerate(
-        (project / "plans" / "dotdot.md").read_text().split("\n"), 1) if "measurements:" in text)
+    line = next(
+        i
+        for i, text in enumerate((project / "plans" / "dotdot.md").read_text().split("\n"), 1)
+        if "measurements:" in text
+    )
     for command in ("lint", "build"):
         with guards.recording_reads() as records:
             run = lint(project) if command == "lint" else build(project, "--no-pdf")
         assert run.code == 1
         for name, (_value, code, words) in HOSTILE_PATHS.items():
-            found = [f for f in run.findings() if f["file"] == f"plans/{name}.md"
-                     and f["code"] in ("E113", "E114")]
+            found = [
+                f
+                for f in run.findings()
+                if f["file"] == f"plans/{name}.md" and f["code"] in ("E113", "E114")
+            ]
             assert len(found) == 1, (name, run.stdout)
             assert (found[0]["code"], found[0]["line"], found[0]["col"]) == (code, str(line), "19")
             assert words in found[0]["text"]
@@ -297,8 +324,7 @@ ROW5 = {
 
 
 @pytest.mark.parametrize("case", sorted(ROW5))
-def test_row_05_symlinks_out_are_clear_errors_in_build_and_serve(tmp_path: Path,
-                                                                 case: str) -> None:
+def test_row_05_symlinks_out_are_clear_errors_in_build_and_serve(tmp_path: Path, case: str) -> None:
     from smartdoc.commands.serve import Preview
     from smartdoc.config import load_config
     from smartdoc.serve_http import SiteState
@@ -315,9 +341,16 @@ def test_row_05_symlinks_out_are_clear_errors_in_build_and_serve(tmp_path: Path,
     assert_read_inside(records, project)
     # serve builds the same stages in memory: the same error, nothing read outside, no hang
     config = load_config(project / "smartdoc.yml")
-    options = type("Options", (), {"config_file": project / "smartdoc.yml",
-                                   "today": dt.date.fromisoformat(TODAY), "quiet": True,
-                                   "verbose": False})()
+    options = type(
+        "Options",
+        (),
+        {
+            "config_file": project / "smartdoc.yml",
+            "today": dt.date.fromisoformat(TODAY),
+            "quiet": True,
+            "verbose": False,
+        },
+    )()
     with guards.recording_reads() as records, guards.time_limit(30):
         result = Preview(config, options, pdf=False, drafts=True, state=SiteState()).build()
     assert result.files is None
@@ -352,7 +385,9 @@ def test_row_06_narrative_script_and_unsafe_links_never_reach_a_page(tmp_path: P
                 if attr in ("href", "src", "action", "formaction") and value:
                     scheme = re.sub(r"[\x00-\x20]", "", value).lower()
                     assert not scheme.startswith(("javascript:", "vbscript:", "data:text")), (
-                        page, value)
+                        page,
+                        value,
+                    )
     html = pages[project / "site" / "evil.html"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # raw HTML shown, escaped
     assert "&lt;img src=x onerror=alert(2)&gt;" in html
@@ -381,7 +416,9 @@ def test_row_07_pdf_refuses_outside_images_imports_and_attachments(
     override.write_text(
         '{% extends "!theme/print/scorecard.html" %}{% block head %}'
         f"<style>@import url({css_url});</style>"
-        '<link rel="attachment" href="../secret.txt">{% endblock %}', encoding="utf-8")
+        '<link rel="attachment" href="../secret.txt">{% endblock %}',
+        encoding="utf-8",
+    )
 
     run = build(project, "--pdf", seconds=180)
     assert run.code == 0, run.output
@@ -518,14 +555,29 @@ def test_row_11_two_builds_are_byte_identical_pdfs_included(tmp_path: Path) -> N
         cwd = tmp_path / f"cwd-{index}"
         cwd.mkdir()
         environ = {k: v for k, v in os.environ.items() if k not in ("TZ", "GITHUB_ACTIONS")}
-        environ.update(PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH=epoch, PYTHONHASHSEED=seed,
-                       TZ=zone)
+        environ.update(PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH=epoch, PYTHONHASHSEED=seed, TZ=zone)
         out = tmp_path / f"out-{index}"
         process = subprocess.run(
-            [sys.executable, "-m", "smartdoc.cli", "build", "-c", str(project / "smartdoc.yml"),
-             "-d", str(out), "--pdf", "--today", TODAY],
-            cwd=cwd, env=environ, capture_output=True, text=True,
-            timeout=300, check=False)
+            [
+                sys.executable,
+                "-m",
+                "smartdoc.cli",
+                "build",
+                "-c",
+                str(project / "smartdoc.yml"),
+                "-d",
+                str(out),
+                "--pdf",
+                "--today",
+                TODAY,
+            ],
+            cwd=cwd,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         assert process.returncode == 0, process.stderr
         runs.append((project, out))
     one, two = (guards.tree_hash(out).files for _, out in runs)
@@ -540,8 +592,7 @@ def test_row_11_two_builds_are_byte_identical_pdfs_included(tmp_path: Path) -> N
                 assert text.encode() not in data, (path, text)
     for name in ("brand.pdf", "handout.pdf"):
         reader = pdf_reader((runs[0][1] / "pdf" / name).read_bytes())
-        assert str(reader.metadata["/CreationDate"]).startswith("D:20231114221320"), (
-            reader.metadata)
+        assert str(reader.metadata["/CreationDate"]).startswith("D:20231114221320"), reader.metadata
 
 
 # --- row 12 -----------------------------------------------------------------------------------
@@ -551,8 +602,10 @@ def test_row_12_bom_crlf_twin_and_latin1(tmp_path: Path) -> None:
     lf = (MALFORMED / "twin-lf.md").read_bytes()
     good = ("---\n" + plan_text("Twin plan 2027").strip() + "\n---\n# Why\n\nText é ü.\n").encode()
     pages = []
-    for name, transform in (("lf", lambda b: b),
-                            ("crlf", lambda b: b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n"))):
+    for name, transform in (
+        ("lf", lambda b: b),
+        ("crlf", lambda b: b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n")),
+    ):
         project = new_project(tmp_path / name)
         (project / "plans" / "twin.md").write_bytes(transform(lf))
         findings = lint(project)
@@ -560,8 +613,12 @@ def test_row_12_bom_crlf_twin_and_latin1(tmp_path: Path) -> None:
         (project / "plans" / "twin.md").write_bytes(transform(good))
         run = build(project, "--no-pdf")
         assert run.code == 0, run.output
-        pages.append(([(f["line"], f["col"], f["text"]) for f in findings.findings()],
-                      guards.tree_hash(project / "site").files))
+        pages.append(
+            (
+                [(f["line"], f["col"], f["text"]) for f in findings.findings()],
+                guards.tree_hash(project / "site").files,
+            )
+        )
     assert pages[0] == pages[1]
     assert any("E109" in text for *_, text in pages[0][0])
 
@@ -638,8 +695,12 @@ def test_row_14_serve_binds_loopback_refuses_traversal_and_keeps_last_good(
     try:
         assert _listening_addresses(server.port) == ["0100007F"]  # 127.0.0.1, nothing else
         assert server.request("/")[0] == 200
-        for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/leak.txt",
-                     "/site/leak.txt"):
+        for path in (
+            "/../../etc/passwd",
+            "/%2e%2e/%2e%2e/etc/passwd",
+            "/leak.txt",
+            "/site/leak.txt",
+        ):
             status, _, body = server.request(path)
             assert status == 404, (path, status)
             assert b"TOP SECRET" not in body and b"root:" not in body
@@ -649,8 +710,10 @@ def test_row_14_serve_binds_loopback_refuses_traversal_and_keeps_last_good(
         good = server.text("/example.html")
         build_number = server.state()["build"]
         plan = project / "plans" / "example.md"
-        plan.write_text(plan.read_text(encoding="utf-8").replace("---\n", "---\nowner: [\n", 1),
-                        encoding="utf-8")
+        plan.write_text(
+            plan.read_text(encoding="utf-8").replace("---\n", "---\nowner: [\n", 1),
+            encoding="utf-8",
+        )
         state = server.wait_build_after(build_number)  # type: ignore[arg-type]
         assert state["ok"] is False
         broken = server.text("/example.html")

@@ -38,20 +38,24 @@ REPO = Path(__file__).resolve().parent.parent
 NO_CHECKINS = "    measurements:\n      - {date: 2027-03-01, value: 3300}\n"
 
 
-def plan_with_checkins(count: int, *, start: dt.date = dt.date(2013, 1, 1),
-                       key: str = "measurements") -> str:
+def plan_with_checkins(
+    count: int, *, start: dt.date = dt.date(2013, 1, 1), key: str = "measurements"
+) -> str:
     """Return plan front-matter with one goal of `count` inline check-ins, one a day."""
     rows = ", ".join(
         f"{{date: {(start + dt.timedelta(days=i)).isoformat()}, value: {3000 + i}}}"
-        for i in range(count))
-    goal = (GOOD_GOAL.format(id="g", kind="quantitative")
-            .replace(NO_CHECKINS, f"    {key}: [{rows}]\n")
-            .replace("date: 2026-12-31, value: 3000", "date: 2012-12-31, value: 3000")
-            .replace("target: 4500", "target: 90000"))
+        for i in range(count)
+    )
+    goal = (
+        GOOD_GOAL.format(id="g", kind="quantitative")
+        .replace(NO_CHECKINS, f"    {key}: [{rows}]\n")
+        .replace("date: 2026-12-31, value: 3000", "date: 2012-12-31, value: 3000")
+        .replace("target: 4500", "target: 90000")
+    )
     goals = goal + GOOD_GOAL.format(id="q", kind="qualitative").replace(
-        "date: 2026-12-31", "date: 2012-12-31")
-    return plan_text("Big plan 2027", goals=goals).replace("start: 2027-01-01",
-                                                           "start: 2013-01-01")
+        "date: 2026-12-31", "date: 2012-12-31"
+    )
+    return plan_text("Big plan 2027", goals=goals).replace("start: 2027-01-01", "start: 2013-01-01")
 
 
 def timed(call: object, *args: object) -> tuple[Run, float]:
@@ -61,8 +65,11 @@ def timed(call: object, *args: object) -> tuple[Run, float]:
 
 
 def line_of(path: Path, needle: str) -> int:
-    return next(i for i, text in enumerate(path.read_text(encoding="utf-8").split("\n"), 1)
-                if needle in text)
+    return next(
+        i
+        for i, text in enumerate(path.read_text(encoding="utf-8").split("\n"), 1)
+        if needle in text
+    )
 
 
 @pytest.mark.parametrize("key", ["measurements", "interim"])
@@ -93,11 +100,14 @@ def test_csv_checkins_over_the_cap_are_one_error(tmp_path: Path) -> None:
     project = new_project(tmp_path / "project")
     (project / "plans" / "data").mkdir()
     start = dt.date(2000, 1, 1)
-    rows = "".join(f"{(start + dt.timedelta(days=i)).isoformat()},{i}\n"
-                   for i in range(load.MAX_CHECKINS_PER_GOAL + 2))
+    rows = "".join(
+        f"{(start + dt.timedelta(days=i)).isoformat()},{i}\n"
+        for i in range(load.MAX_CHECKINS_PER_GOAL + 2)
+    )
     (project / "plans" / "data" / "many.csv").write_text("date,value\n" + rows, encoding="utf-8")
     goals = GOOD_GOAL.format(id="g", kind="quantitative").replace(
-        NO_CHECKINS, "    measurements: data/many.csv\n")
+        NO_CHECKINS, "    measurements: data/many.csv\n"
+    )
     plan = write_plan(project, "csv", plan_text("CSV plan 2027", goals=goals))
     run = lint(project)
     assert run.code == 1
@@ -116,7 +126,8 @@ def test_goals_over_the_cap_are_one_error(tmp_path: Path) -> None:
     assert run.code == 1
     found = run.findings("E102")
     assert [(f["file"], f["line"]) for f in found] == [
-        ("plans/many.md", str(line_of(plan, "goals:")))]
+        ("plans/many.md", str(line_of(plan, "goals:")))
+    ]
     assert "501 goals, over the limit of 500" in found[0]["text"]
     assert len(run.stdout.splitlines()) < 20  # one error, not one per goal
     assert seconds < 10
@@ -176,12 +187,23 @@ print(json.dumps({"seconds": time.perf_counter() - started, "code": result.exit_
 @pytest.mark.slow
 def test_a_plan_at_the_limits_builds_in_bounded_time_and_memory(tmp_path: Path) -> None:
     project = new_project(tmp_path / "project")
-    write_plan(project, "edge", plan_with_checkins(load.MAX_CHECKINS_PER_GOAL),
-               "# Why\n\n" + "Some words, [a link](https://example.org). " * 10_000)
+    write_plan(
+        project,
+        "edge",
+        plan_with_checkins(load.MAX_CHECKINS_PER_GOAL),
+        "# Why\n\n" + "Some words, [a link](https://example.org). " * 10_000,
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("GITHUB_ACTIONS", None)
-    process = subprocess.run([sys.executable, "-c", DRIVER], cwd=project, env=env,
-                             capture_output=True, text=True, timeout=180, check=False)
+    process = subprocess.run(
+        [sys.executable, "-c", DRIVER],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert process.returncode == 0, process.stderr
     out = json.loads(process.stdout)
     assert out["code"] == 0, out

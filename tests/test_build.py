@@ -38,8 +38,9 @@ def copy_project(name: str, tmp_path: Path) -> Path:
 def build(project: Path, *args: str) -> tuple[int, str]:
     """Run `smartdoc build` in-process on a project; return (exit code, output)."""
     runner = CliRunner()
-    result = runner.invoke(main, ["build", "-c", str(project / "smartdoc.yml"), *args],
-                           catch_exceptions=False)
+    result = runner.invoke(
+        main, ["build", "-c", str(project / "smartdoc.yml"), *args], catch_exceptions=False
+    )
     return result.exit_code, result.output
 
 
@@ -78,7 +79,8 @@ def plan_text(title: str = "Brand plan 2027", goals: str | None = None, extra: s
     """Return front-matter of a plan that lints without errors."""
     if goals is None:
         goals = GOOD_GOAL.format(id="subs", kind="quantitative") + GOOD_GOAL.format(
-            id="subs-qual", kind="qualitative")
+            id="subs-qual", kind="qualitative"
+        )
     return f"""
 title: {title}
 owner: Søren Müller
@@ -169,13 +171,17 @@ def test_decrease_with_final_figure_is_achieved(directions_site: dict) -> None:
     assert goal["change"] == {"abs": -22, "pct": -44, "basis": "after"}
 
 
-@pytest.mark.parametrize(("goal_id", "status", "inside", "total"), [
-    ("reply-hours", "met", 2, 3),      # at-most 4: latest 4.0 is inside (inclusive)
-    ("satisfaction", "breached", 1, 2),  # range 10..20: latest 25 is outside
-    ("stock-days", "met", 1, 1),       # at-least 100: 100 is inside (inclusive)
-])
-def test_band_goals(directions_site: dict, goal_id: str, status: str, inside: int,
-                    total: int) -> None:
+@pytest.mark.parametrize(
+    ("goal_id", "status", "inside", "total"),
+    [
+        ("reply-hours", "met", 2, 3),  # at-most 4: latest 4.0 is inside (inclusive)
+        ("satisfaction", "breached", 1, 2),  # range 10..20: latest 25 is outside
+        ("stock-days", "met", 1, 1),  # at-least 100: 100 is inside (inclusive)
+    ],
+)
+def test_band_goals(
+    directions_site: dict, goal_id: str, status: str, inside: int, total: int
+) -> None:
     goal = directions_site["goals"][goal_id]
     assert goal["status"] == status
     assert goal["progress"] is None
@@ -191,8 +197,8 @@ def test_range_target_is_an_object(directions_site: dict) -> None:
 def test_smart_letters_false_true_and_none(tmp_path: Path) -> None:
     project = new_project(tmp_path, "lint:\n  ignore: [A]\n")
     vague = GOOD_GOAL.format(id="vague", kind="quantitative").replace(
-        "Grow newsletter subscribers from 3,000 to 4,500 by 31 December 2027",
-        "Improve engagement")
+        "Grow newsletter subscribers from 3,000 to 4,500 by 31 December 2027", "Improve engagement"
+    )
     goals = vague + GOOD_GOAL.format(id="subs-qual", kind="qualitative")
     write_plan(project, "brand", plan_text(goals=goals))
     code, output = build(project, "--today", "2027-04-01", "--no-pdf")
@@ -308,8 +314,9 @@ def test_rules_page_lists_the_catalogue(portfolio_site: Path) -> None:
 
 def test_base_url_only_in_canonical_links(tmp_path: Path) -> None:
     project = copy_project("portfolio", tmp_path)
-    code, output = build(project, "--today", "2027-04-15", "--no-pdf",
-                         "--base-url", "https://plans.example.org/sub/")
+    code, output = build(
+        project, "--today", "2027-04-15", "--no-pdf", "--base-url", "https://plans.example.org/sub/"
+    )
     assert code == 0, output
     html = (project / "site" / "team" / "brand.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://plans.example.org/sub/team/brand.html">' in html
@@ -355,7 +362,8 @@ def test_narrative_warnings_fail_only_with_strict(tmp_path: Path) -> None:
     code, output = build(project, "--today", "2027-04-01", "--no-pdf")
     assert code == 0, output
     body_start = (project / "plans" / "a.md").read_text(encoding="utf-8").split("\n").index(
-        "# Links") + 1
+        "# Links"
+    ) + 1
     assert f"plans/a.md:{body_start + 2}:1: E120/narrative-reference [warning]" in output
     assert "missing-plan.md" in output
     assert f"plans/a.md:{body_start + 4}:1:" in output and "missing image" in output
@@ -412,8 +420,15 @@ def test_site_is_world_readable(portfolio_site: Path) -> None:
 def run_cli(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "TZ")}
     environ.update(PYTHONPATH=str(REPO), **env)
-    return subprocess.run([sys.executable, "-m", "smartdoc.cli", *args], cwd=cwd, env=environ,
-                          capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "smartdoc.cli", *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
 
 
 def test_rebuilds_are_byte_identical(tmp_path: Path) -> None:
@@ -423,11 +438,20 @@ def test_rebuilds_are_byte_identical(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     config = str(project / "smartdoc.yml")
-    first = run_cli(["build", "-c", config, "-d", str(tmp_path / "one"), "--no-pdf"], project,
-                    SOURCE_DATE_EPOCH=EPOCH, PYTHONHASHSEED="1", TZ="UTC")
-    second = run_cli(["build", "-c", config, "-d", str(tmp_path / "two"), "--no-pdf"], elsewhere,
-                     SOURCE_DATE_EPOCH=EPOCH, PYTHONHASHSEED="4242",
-                     TZ="Pacific/Kiritimati")
+    first = run_cli(
+        ["build", "-c", config, "-d", str(tmp_path / "one"), "--no-pdf"],
+        project,
+        SOURCE_DATE_EPOCH=EPOCH,
+        PYTHONHASHSEED="1",
+        TZ="UTC",
+    )
+    second = run_cli(
+        ["build", "-c", config, "-d", str(tmp_path / "two"), "--no-pdf"],
+        elsewhere,
+        SOURCE_DATE_EPOCH=EPOCH,
+        PYTHONHASHSEED="4242",
+        TZ="Pacific/Kiritimati",
+    )
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr
     one, two = tree_digest(tmp_path / "one"), tree_digest(tmp_path / "two")

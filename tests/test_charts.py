@@ -36,23 +36,51 @@ CASES = {
     "no-target": ChartData("Bare"),
     "single": ChartData("One", metric="Sales", baseline=(D(2027, 1, 1), 100)),
     "single-checkin": ChartData("One", checkins=((D(2027, 1, 1), 5),), target=10),
-    "years-apart": ChartData("Revenue", metric="Revenue", unit="EUR",
-                             baseline=(D(2015, 1, 1), 2_000_000),
-                             final=(D(2027, 6, 1), 3_500_000), target=4_000_000),
+    "years-apart": ChartData(
+        "Revenue",
+        metric="Revenue",
+        unit="EUR",
+        baseline=(D(2015, 1, 1), 2_000_000),
+        final=(D(2027, 6, 1), 3_500_000),
+        target=4_000_000,
+    ),
     "all-equal": ChartData("Flat", checkins=((D(2027, 1, 1), 0), (D(2027, 1, 8), 0))),
-    "all-equal-target": ChartData("Flat", baseline=(D(2027, 1, 1), 7), target=7,
-                                  deadline=D(2027, 1, 1)),
-    "negative": ChartData("Margin", unit="%", baseline=(D(2027, 1, 1), -3.5),
-                          checkins=((D(2027, 2, 1), -1.25),), target=2.0,
-                          direction="at-least", deadline=D(2027, 9, 30)),
-    "decimals": ChartData("Ratio", baseline=(D(2027, 1, 1), 0.123),
-                          checkins=((D(2027, 1, 3), 0.1237),), target=0.125),
-    "band": ChartData("Response time", unit="h", direction="range",
-                      checkins=((D(2027, 1, 1), 3), (D(2027, 2, 1), 5)), target=(2, 4)),
-    "at-most": ChartData("Cost", direction="at-most", baseline=(D(2027, 1, 1), 90),
-                         checkins=((D(2027, 3, 1), 70),), target=80, deadline=D(2027, 6, 1)),
-    "hostile": ChartData("<script>alert(1)</script> & co", metric="<b>x</b>",
-                         baseline=(D(2027, 1, 1), 1), final=(D(2027, 2, 1), 2)),
+    "all-equal-target": ChartData(
+        "Flat", baseline=(D(2027, 1, 1), 7), target=7, deadline=D(2027, 1, 1)
+    ),
+    "negative": ChartData(
+        "Margin",
+        unit="%",
+        baseline=(D(2027, 1, 1), -3.5),
+        checkins=((D(2027, 2, 1), -1.25),),
+        target=2.0,
+        direction="at-least",
+        deadline=D(2027, 9, 30),
+    ),
+    "decimals": ChartData(
+        "Ratio", baseline=(D(2027, 1, 1), 0.123), checkins=((D(2027, 1, 3), 0.1237),), target=0.125
+    ),
+    "band": ChartData(
+        "Response time",
+        unit="h",
+        direction="range",
+        checkins=((D(2027, 1, 1), 3), (D(2027, 2, 1), 5)),
+        target=(2, 4),
+    ),
+    "at-most": ChartData(
+        "Cost",
+        direction="at-most",
+        baseline=(D(2027, 1, 1), 90),
+        checkins=((D(2027, 3, 1), 70),),
+        target=80,
+        deadline=D(2027, 6, 1),
+    ),
+    "hostile": ChartData(
+        "<script>alert(1)</script> & co",
+        metric="<b>x</b>",
+        baseline=(D(2027, 1, 1), 1),
+        final=(D(2027, 2, 1), 2),
+    ),
 }
 
 
@@ -84,10 +112,17 @@ def test_every_case_is_well_formed_and_accessible(name):
 
 
 def test_points_stay_inside_the_view_box():
-    away = ChartData("Churn", metric="Churn", unit="%", direction="decrease",
-                     baseline=(D(2027, 1, 1), 5.2), target=4, deadline=D(2027, 12, 31),
-                     checkins=((D(2027, 2, 1), 1.0), (D(2027, 3, 1), -40.0)),
-                     final=(D(2027, 12, 31), 90.0))
+    away = ChartData(
+        "Churn",
+        metric="Churn",
+        unit="%",
+        direction="decrease",
+        baseline=(D(2027, 1, 1), 5.2),
+        target=4,
+        deadline=D(2027, 12, 31),
+        checkins=((D(2027, 2, 1), 1.0), (D(2027, 3, 1), -40.0)),
+        final=(D(2027, 12, 31), 90.0),
+    )
     for data in (away, *CASES.values()):
         root = _parse(render_chart(data, id_prefix="g"))
         _, _, width, height = _view_box(root)
@@ -112,8 +147,12 @@ def test_value_scale_never_divides_by_zero(values):
 
 
 def test_date_ticks_are_few_and_inside():
-    for start, end in [(D(2027, 1, 1), D(2027, 1, 2)), (D(2026, 12, 31), D(2027, 6, 30)),
-                       (D(1990, 1, 1), D(2027, 1, 1)), (D(2027, 1, 1), D(2027, 2, 20))]:
+    for start, end in [
+        (D(2027, 1, 1), D(2027, 1, 2)),
+        (D(2026, 12, 31), D(2027, 6, 30)),
+        (D(1990, 1, 1), D(2027, 1, 1)),
+        (D(2027, 1, 1), D(2027, 2, 20)),
+    ]:
         ticks = get_date_ticks(start, end)
         assert 1 <= len(ticks) <= 6
         assert all(start <= day <= end for day, _ in ticks)
@@ -127,17 +166,30 @@ def test_desc_states_a_rise_with_dates_and_target():
 
 
 def test_desc_states_a_fall_and_no_change():
-    fell = ChartData("x", metric="Churn rate", unit="%", baseline=(D(2027, 1, 1), 5.2),
-                     final=(D(2027, 6, 1), 4.1), target=4)
+    fell = ChartData(
+        "x",
+        metric="Churn rate",
+        unit="%",
+        baseline=(D(2027, 1, 1), 5.2),
+        final=(D(2027, 6, 1), 4.1),
+        target=4,
+    )
     assert describe_trend(fell).startswith("Churn rate fell from 5.2% on 1 Jan 2027 to 4.1%")
     flat = ChartData("x", metric="Score", checkins=((D(2027, 1, 1), 3), (D(2027, 2, 1), 3)))
     assert "was unchanged at 3" in describe_trend(flat)
 
 
 def test_desc_counts_check_ins_inside_a_band():
-    data = ChartData("x", metric="Response time", unit="h", direction="range", target=(2, 4),
-                     checkins=tuple((D(2027, m, 1), v) for m, v in
-                                    zip(range(1, 7), [3, 2, 4, 5, 2.5, 3.9], strict=True)))
+    data = ChartData(
+        "x",
+        metric="Response time",
+        unit="h",
+        direction="range",
+        target=(2, 4),
+        checkins=tuple(
+            (D(2027, m, 1), v) for m, v in zip(range(1, 7), [3, 2, 4, 5, 2.5, 3.9], strict=True)
+        ),
+    )
     assert "stayed inside the range 2\u20134 h in 5 of 6 check-ins" in describe_trend(data)
 
 

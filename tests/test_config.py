@@ -122,10 +122,14 @@ def test_bad_config_is_one_line_and_exit_2(project: Path, text: str, message: st
 
 
 def test_suppression_on_a_field_line(project: Path) -> None:
-    text = PLAN.replace("    kind: quantitative\n",
-                        "    kind: quantitative  # smartdoc: ignore[A102] funded centrally\n")
-    text = text.replace("    metric: Instagram followers\n",
-                        "    metric: Instagram followers  # smartdoc: ignore[M104] counts\n")
+    text = PLAN.replace(
+        "    kind: quantitative\n",
+        "    kind: quantitative  # smartdoc: ignore[A102] funded centrally\n",
+    )
+    text = text.replace(
+        "    metric: Instagram followers\n",
+        "    metric: Instagram followers  # smartdoc: ignore[M104] counts\n",
+    )
     (project / "plans" / "coffee.md").write_text(text, encoding="utf-8")
     _, found = findings()
     # M104 is reported at the goal's first line, not the metric line: that suppression is
@@ -136,8 +140,9 @@ def test_suppression_on_a_field_line(project: Path) -> None:
 
 
 def test_suppression_on_the_goal_line_covers_the_goal(project: Path) -> None:
-    text = PLAN.replace("  - id: followers\n",
-                        "  - id: followers  # smartdoc: ignore[M104, A102] unit is implied\n")
+    text = PLAN.replace(
+        "  - id: followers\n", "  - id: followers  # smartdoc: ignore[M104, A102] unit is implied\n"
+    )
     (project / "plans" / "coffee.md").write_text(text, encoding="utf-8")
     exit_code, found = findings()
     assert exit_code == 0

@@ -49,8 +49,10 @@ def one_error_line(stderr: str, *words: str) -> str:
 # --- a full disk, a read-only folder ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("code", "words"), [(errno.ENOSPC, "No space left on device"),
-                                             (errno.EROFS, "Read-only file system")])
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(errno.ENOSPC, "No space left on device"), (errno.EROFS, "Read-only file system")],
+)
 def test_write_failure_is_one_line_exit_2_and_the_site_stays(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, words: str
 ) -> None:
@@ -69,8 +71,9 @@ def test_write_failure_is_one_line_exit_2_and_the_site_stays(
         real_write(self, rel_path, data)
 
     monkeypatch.setattr(publish.SiteWriter, "write_bytes", failing_write)
-    monkeypatch.setattr(publish.SiteWriter, "copy_file",
-                        lambda self, rel, source: failing_write(self, rel, b""))
+    monkeypatch.setattr(
+        publish.SiteWriter, "copy_file", lambda self, rel, source: failing_write(self, rel, b"")
+    )
     run = build(project, "--no-pdf")
     assert run.code == 2, run.output
     one_error_line(run.stderr, "cannot write the site into", words, "left unchanged")
@@ -121,10 +124,23 @@ def test_sigint_during_pdfs_leaves_no_process_and_no_site(tmp_path: Path) -> Non
     marker = f"SMARTDOC_FAULT_TEST={uuid.uuid4().hex}"
     name, value = marker.split("=")
     process = subprocess.Popen(
-        [sys.executable, "-m", "smartdoc.cli", "build", "--pdf", "--jobs", "2",
-         "--today", "2026-11-20"],
-        cwd=project, env=environment(**{name: value}), stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "smartdoc.cli",
+            "build",
+            "--pdf",
+            "--jobs",
+            "2",
+            "--today",
+            "2026-11-20",
+        ],
+        cwd=project,
+        env=environment(**{name: value}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # wait for the workers (forkserver + children)
@@ -161,8 +177,12 @@ def test_a_second_build_is_refused_while_one_runs_and_the_site_is_whole(tmp_path
         write_plan(project, f"plan-{index}", plan_text(f"Plan {index} 2027"))
     slow = subprocess.Popen(
         [sys.executable, "-m", "smartdoc.cli", "build", "--no-pdf", "--today", "2027-04-01"],
-        cwd=project, env=environment(SMARTDOC_TEST_WRITE_DELAY="0.3"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=project,
+        env=environment(SMARTDOC_TEST_WRITE_DELAY="0.3"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not list(project.glob(".site.tmp-*")):
@@ -192,8 +212,11 @@ def test_the_lock_of_a_killed_build_is_released(tmp_path: Path) -> None:
     write_plan(project, "d-new", plan_text("Another plan 2027"))
     slow = subprocess.Popen(
         [sys.executable, "-m", "smartdoc.cli", "build", "--no-pdf", "--today", "2027-04-01"],
-        cwd=project, env=environment(SMARTDOC_TEST_WRITE_DELAY="0.5"),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=project,
+        env=environment(SMARTDOC_TEST_WRITE_DELAY="0.5"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while not list(project.glob(".site.tmp-*")):
@@ -221,8 +244,10 @@ def test_lock_refusal_in_process(tmp_path: Path) -> None:
         assert path == project / ".smartdoc_cache" / "build.lock"
         assert path.read_text(encoding="ascii").strip() == str(os.getpid())
         started = time.monotonic()
-        with pytest.raises(BuildLocked, match=rf"\(pid {os.getpid()}\)"), \
-                build_lock(project, output):
+        with (
+            pytest.raises(BuildLocked, match=rf"\(pid {os.getpid()}\)"),
+            build_lock(project, output),
+        ):
             pass
         assert time.monotonic() - started < 1
     with build_lock(project, output):

@@ -92,20 +92,52 @@ numbers = st.one_of(
 )
 texts = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", " ", "TBD", "84%", "N0", "yes", "no", "on", "off", "~", "null",
-                     "2021-04-31", "2027-02-29", "9999-12-31", "0000-01-01", "../../etc/passwd",
-                     "/etc/passwd", "data/%2e%2e/x.csv", "{{ 7*7 }}", "<script>x</script>",
-                     "\u202e\u0000\ud7ff", "é" * 30, "increase", "range", "quantitative"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "TBD",
+            "84%",
+            "N0",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "~",
+            "null",
+            "2021-04-31",
+            "2027-02-29",
+            "9999-12-31",
+            "0000-01-01",
+            "../../etc/passwd",
+            "/etc/passwd",
+            "data/%2e%2e/x.csv",
+            "{{ 7*7 }}",
+            "<script>x</script>",
+            "\u202e\u0000\ud7ff",
+            "é" * 30,
+            "increase",
+            "range",
+            "quantitative",
+        ]
+    ),
 )
 dates = st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31))
-scalars = st.one_of(st.none(), st.booleans(), numbers, texts, dates,
-                    st.datetimes(timezones=st.none() | st.just(dt.timezone.utc)))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    numbers,
+    texts,
+    dates,
+    st.datetimes(timezones=st.none() | st.just(dt.timezone.utc)),
+)
 values = st.recursive(
     scalars,
     lambda children: st.one_of(
         st.lists(children, max_size=4),
-        st.dictionaries(st.one_of(texts, st.sampled_from(["date", "value", "min", "max"])),
-                        children, max_size=4),
+        st.dictionaries(
+            st.one_of(texts, st.sampled_from(["date", "value", "min", "max"])), children, max_size=4
+        ),
     ),
     max_leaves=12,
 )
@@ -167,25 +199,83 @@ def dump(front_matter: Any) -> str:
 
 yaml_texts = st.one_of(
     st.text(max_size=300),
-    st.lists(st.sampled_from(["title: x\n", "goals:\n", "  - id: a\n", "    target: ", "[", "]",
-                              "{", "}", "&a ", "*a ", "<<: ", "!!python/object:os.system ",
-                              "? ", "- ", ": ", "'", '"', "|\n", "  ", "\n", "\t", "#", "---\n",
-                              "1e9999", ".nan", "-.inf", "0x1F", "0o7", "1_000", "2027-02-30",
-                              "\ufeff", "\x85", "\u2028", "%YAML 1.1\n", "!!binary AAAA "]),
-             max_size=60).map("".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "title: x\n",
+                "goals:\n",
+                "  - id: a\n",
+                "    target: ",
+                "[",
+                "]",
+                "{",
+                "}",
+                "&a ",
+                "*a ",
+                "<<: ",
+                "!!python/object:os.system ",
+                "? ",
+                "- ",
+                ": ",
+                "'",
+                '"',
+                "|\n",
+                "  ",
+                "\n",
+                "\t",
+                "#",
+                "---\n",
+                "1e9999",
+                ".nan",
+                "-.inf",
+                "0x1F",
+                "0o7",
+                "1_000",
+                "2027-02-30",
+                "\ufeff",
+                "\x85",
+                "\u2028",
+                "%YAML 1.1\n",
+                "!!binary AAAA ",
+            ]
+        ),
+        max_size=60,
+    ).map("".join),
     st.integers(1, 300).map(lambda depth: "title: " + "[" * depth + "]" * depth + "\n"),
-    st.integers(1, 200).map(lambda depth: "owner:\n" + "".join(
-        " " * level + "- \n" for level in range(1, depth))),
+    st.integers(1, 200).map(
+        lambda depth: "owner:\n" + "".join(" " * level + "- \n" for level in range(1, depth))
+    ),
 )
 csv_cells = st.one_of(
-    st.sampled_from(["2027-01-01", "2027-02-30", "2027-13-01", "27-1-1", "", "abc", "1e400",
-                     "nan", "-inf", "1,5", "12 000", '"', '""', '"x', "\r", "\n", "é", "x" * 200]),
+    st.sampled_from(
+        [
+            "2027-01-01",
+            "2027-02-30",
+            "2027-13-01",
+            "27-1-1",
+            "",
+            "abc",
+            "1e400",
+            "nan",
+            "-inf",
+            "1,5",
+            "12 000",
+            '"',
+            '""',
+            '"x',
+            "\r",
+            "\n",
+            "é",
+            "x" * 200,
+        ]
+    ),
     st.text(max_size=12),
     numbers.map(str),
 )
 csv_texts = st.one_of(
     st.lists(st.lists(csv_cells, min_size=0, max_size=4).map(",".join), max_size=12).map(
-        lambda rows: "date,value,note\n" + "\n".join(rows) + "\n"),
+        lambda rows: "date,value,note\n" + "\n".join(rows) + "\n"
+    ),
     st.text(max_size=300),
     st.binary(max_size=200).map(lambda b: b.decode("latin-1")),
 )
@@ -193,13 +283,16 @@ csv_texts = st.one_of(
 # --- running ------------------------------------------------------------------------------
 
 
-def make_project(folder: Path, plan_text: str, csv_text: str | None = None,
-                 raw: bytes | None = None) -> Path:
+def make_project(
+    folder: Path, plan_text: str, csv_text: str | None = None, raw: bytes | None = None
+) -> Path:
     (folder / "plans" / "data").mkdir(parents=True)
     (folder / "smartdoc.yml").write_text("site_name: Fuzz\n", encoding="utf-8")
     (folder / "plans" / "data" / "sentiment.csv").write_text(
-        csv_text if csv_text is not None else "date,value\n2027-02-01,45\n", encoding="utf-8",
-        errors="surrogatepass")
+        csv_text if csv_text is not None else "date,value\n2027-02-01,45\n",
+        encoding="utf-8",
+        errors="surrogatepass",
+    )
     target = folder / "plans" / "fuzzed.md"
     if raw is not None:
         target.write_bytes(raw)
@@ -214,7 +307,9 @@ def run_cli(args: list[str]) -> Any:
     output = result.output
     note(output[-3000:])
     assert result.exception is None or isinstance(result.exception, SystemExit), (
-        repr(result.exception), output)
+        repr(result.exception),
+        output,
+    )
     assert "Traceback" not in output
     assert "internal error" not in output, output
     return result
@@ -281,12 +376,31 @@ def test_random_bytes_never_crash(raw: bytes, prefix: bytes) -> None:
         check_project(make_project(Path(tmp), "", raw=prefix + raw), build=False)
 
 
-@given(body=st.text(max_size=400), links=st.lists(st.sampled_from([
-    "[a](javascript:x)", "![b](../../../etc/passwd)", "![c](file:///etc/hostname)",
-    "[d](other.md#x)", "![e](data:image/png;base64,AAAA)", "<script>x</script>", "[f]:",
-    "![g](%2e%2e/%2e%2e/x.png)", "[^1]\n\n[^1]: note", "# H\n###### h6\n", "| a |\n|---|\n| b |",
-    "![h](/dev/zero)", "![i](.)", "![j]()", "<img src=x onerror=y>",
-]), max_size=6))
+@given(
+    body=st.text(max_size=400),
+    links=st.lists(
+        st.sampled_from(
+            [
+                "[a](javascript:x)",
+                "![b](../../../etc/passwd)",
+                "![c](file:///etc/hostname)",
+                "[d](other.md#x)",
+                "![e](data:image/png;base64,AAAA)",
+                "<script>x</script>",
+                "[f]:",
+                "![g](%2e%2e/%2e%2e/x.png)",
+                "[^1]\n\n[^1]: note",
+                "# H\n###### h6\n",
+                "| a |\n|---|\n| b |",
+                "![h](/dev/zero)",
+                "![i](.)",
+                "![j]()",
+                "<img src=x onerror=y>",
+            ]
+        ),
+        max_size=6,
+    ),
+)
 def test_random_narrative_never_crashes_or_leaks(body: str, links: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = make_project(Path(tmp), front(dump(BASE_PLAN), body + "\n" + "\n".join(links)))
@@ -330,8 +444,9 @@ def test_csv_parser_never_raises(text: str) -> None:
     from smartdoc.source import Marks
 
     loaded = LoadedPlan("plans/x.md", "x", None, Marks(), [], "", 1, {})
-    rows = _parse_csv_rows(text, "plans/data/x.csv", ("measurements",), "(here)", loaded,
-                           with_goal=False)
+    rows = _parse_csv_rows(
+        text, "plans/data/x.csv", ("measurements",), "(here)", loaded, with_goal=False
+    )
     for location, row in rows or []:
         assert location.line >= 2
         assert isinstance(row["date"], dt.date)

@@ -51,8 +51,14 @@ HEAVY = ("weasyprint", "jinja2", "markdown_it", "pydyf", "fontTools", "PIL")
 
 
 def loaded_modules(args: list[str], cwd: Path) -> set[str]:
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True,
-                            text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     last = result.stderr.strip().splitlines()[-1]
     return {name.split(".")[0] for name in json.loads(last)}
 
@@ -65,9 +71,15 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("args", [["--help"], ["lint", "--today", "2026-11-23"],
-                                  ["lint", "-f", "json", "--today", "2026-11-23"],
-                                  ["rules"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["lint", "--today", "2026-11-23"],
+        ["lint", "-f", "json", "--today", "2026-11-23"],
+        ["rules"],
+    ],
+)
 def test_light_commands_import_no_heavy_library(project: Path, args: list[str]) -> None:
     modules = loaded_modules(args, project)
     assert "smartdoc" in modules

@@ -39,8 +39,12 @@ GOAL = """
 """
 
 
-def write_plan(root: Path, name: str, measurements: str = "data/{name}.csv",
-               body: str = "Narrative of {name}.\n") -> None:
+def write_plan(
+    root: Path,
+    name: str,
+    measurements: str = "data/{name}.csv",
+    body: str = "Narrative of {name}.\n",
+) -> None:
     csv_path = root / "plans" / "data" / f"{name}.csv"
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     if not csv_path.exists():
@@ -52,7 +56,8 @@ def write_plan(root: Path, name: str, measurements: str = "data/{name}.csv",
         "goals:" + GOAL.format(measurements=measurements.format(name=name)).rstrip()
     )
     (root / "plans" / f"{name}.md").write_text(
-        f"---\n{front}\n---\n{body.format(name=name)}", encoding="utf-8")
+        f"---\n{front}\n---\n{body.format(name=name)}", encoding="utf-8"
+    )
 
 
 @pytest.fixture
@@ -67,8 +72,10 @@ def project(tmp_path: Path) -> Path:
 
 def build(root: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        main, ["build", "-c", str(root / "smartdoc.yml"), "--today", TODAY, "--no-pdf", "-v",
-               *args], catch_exceptions=False)
+        main,
+        ["build", "-c", str(root / "smartdoc.yml"), "--today", TODAY, "--no-pdf", "-v", *args],
+        catch_exceptions=False,
+    )
     return result.exit_code, result.output
 
 
@@ -81,7 +88,8 @@ def written(output: str) -> set[str]:
 def inodes(site: Path) -> dict[str, int]:
     return {
         Path(current, name).relative_to(site).as_posix(): os.stat(Path(current, name)).st_ino
-        for current, _dirs, files in os.walk(site) for name in files
+        for current, _dirs, files in os.walk(site)
+        for name in files
     }
 
 
@@ -207,8 +215,10 @@ def test_a_sequence_of_edits_matches_a_clean_build(project: Path, tmp_path: Path
     write_plan(project, "beta", body="Links to [alpha](alpha.md).\n")
     build(project)
     (project / "plans" / "gamma.md").write_text(
-        (project / "plans" / "gamma.md").read_text().replace("title: Plan gamma",
-                                                             "title: Plan gamma\ndraft: true"))
+        (project / "plans" / "gamma.md")
+        .read_text()
+        .replace("title: Plan gamma", "title: Plan gamma\ndraft: true")
+    )
     build(project)
     write_plan(project, "alpha", body="Back to [beta](beta.md) and [gamma](gamma.md).\n")
     code, output = build(project)

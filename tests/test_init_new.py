@@ -25,8 +25,15 @@ EPOCH = str(int(dt.datetime(2026, 11, 23, 12, tzinfo=dt.timezone.utc).timestamp(
 def smartdoc(*args: str, cwd: Path, epoch: str = EPOCH) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SOURCE_DATE_EPOCH": epoch, "NO_COLOR": "1"}
     env.pop("GITHUB_ACTIONS", None)
-    return subprocess.run([*SMARTDOC, *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [*SMARTDOC, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_init_then_lint_and_build_pass(tmp_path: Path) -> None:
@@ -49,8 +56,9 @@ def test_init_then_lint_and_build_pass(tmp_path: Path) -> None:
     assert (project / "site" / "schema.json").is_file()
 
 
-@pytest.mark.parametrize("day", ["2026-01-01", "2026-01-31", "2026-02-03", "2026-06-15",
-                                 "2026-12-31", "2028-02-29"])
+@pytest.mark.parametrize(
+    "day", ["2026-01-01", "2026-01-31", "2026-02-03", "2026-06-15", "2026-12-31", "2028-02-29"]
+)
 def test_example_plan_lints_clean_whatever_the_day(tmp_path: Path, day: str) -> None:
     epoch = str(int(dt.datetime.fromisoformat(day + "T12:00:00+00:00").timestamp()))
     assert smartdoc("init", str(tmp_path), cwd=tmp_path, epoch=epoch).returncode == 0
@@ -84,10 +92,12 @@ def test_scaffold_config_documents_every_key() -> None:
     for key in keys:
         assert re.search(rf"^#?\s*{re.escape(key)}:", text, re.MULTILINE), key
     assert yaml.safe_load(text) == {"site_name": "Example Coffee plans"}
-    uncommented = yaml.safe_load("\n".join(
-        line.replace("# ", "", 1) if re.match(r"#\s{0,3}[a-z_-]+:", line) else line
-        for line in text.splitlines()
-    ))
+    uncommented = yaml.safe_load(
+        "\n".join(
+            line.replace("# ", "", 1) if re.match(r"#\s{0,3}[a-z_-]+:", line) else line
+            for line in text.splitlines()
+        )
+    )
     assert set(uncommented) >= {"site_url", "plans_dir", "lint", "pdf", "markdown"}
 
 
@@ -106,11 +116,14 @@ def test_scaffold_workflows_are_yaml() -> None:
     assert "@VERSION@" not in "".join(files.values())
 
 
-@pytest.mark.parametrize(("title", "slug"), [
-    ("Webshop growth 2027", "webshop-growth-2027"),
-    ("Café Olé: Ærø & Straße 2027!", "cafe-ole-aero-strasse-2027"),
-    ("  --Brand   awareness--  ", "brand-awareness"),
-])
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Webshop growth 2027", "webshop-growth-2027"),
+        ("Café Olé: Ærø & Straße 2027!", "cafe-ole-aero-strasse-2027"),
+        ("  --Brand   awareness--  ", "brand-awareness"),
+    ],
+)
 def test_slugify(title: str, slug: str) -> None:
     assert slugify(title) == slug
 

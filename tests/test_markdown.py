@@ -64,7 +64,7 @@ def test_raw_html_is_shown_escaped(renderer):
 
 
 def test_allow_html_passes_raw_html():
-    html = render(make_renderer(allow_html=True), "<div class=\"note\">hi</div>\n").html
+    html = render(make_renderer(allow_html=True), '<div class="note">hi</div>\n').html
     assert '<div class="note">hi</div>' in html
 
 
@@ -110,7 +110,9 @@ def test_tables_footnotes_and_anchors(renderer):
     assert "<table>" in result.html and "<td>2</td>" in result.html
     assert 'class="footnotes"' in result.html and 'href="#fn-plan-1"' in result.html
     assert [(h.level, h.id, h.text) for h in result.headings] == [
-        (2, "why", "Why"), (3, "why-1", "Why")]
+        (2, "why", "Why"),
+        (3, "why-1", "Why"),
+    ]
     assert '<h2 id="why">Why</h2>' in result.html
 
 
@@ -154,16 +156,16 @@ def test_missing_plan_link_and_image_warn_with_their_line(renderer):
 
     resolver = make_plan_resolver("social", {"social"}, resolve_image=resolve_image)
     text = (
-        "# Title\n"                                   # 1
-        "\n"                                          # 2
-        "Some text\n"                                 # 3
-        "and [gone](missing-plan.md) here.\n"         # 4
-        "\n"                                          # 5
-        "| a | b |\n|---|---|\n"                      # 6, 7
+        "# Title\n"  # 1
+        "\n"  # 2
+        "Some text\n"  # 3
+        "and [gone](missing-plan.md) here.\n"  # 4
+        "\n"  # 5
+        "| a | b |\n|---|---|\n"  # 6, 7
         "| ![lost](img/lost.png) | ![ok](img/chart.png) |\n"  # 8
-        "\n"                                          # 9
+        "\n"  # 9
         "![out](../../outside.png) ![f](file:///etc/hostname)\n"  # 10
-        "![web](http://127.0.0.1:9/x.png)\n"          # 11
+        "![web](http://127.0.0.1:9/x.png)\n"  # 11
     )
     result = render(renderer, text, resolve_link=resolver)
     assert result.warnings == [
@@ -211,15 +213,31 @@ def _load_spec_examples(cache_dir: Path) -> list[dict[str, object]]:
             if not shutil.which("npm"):
                 pytest.skip("npm is needed to fetch the CommonMark spec examples")
             subprocess.run(
-                ["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix",
-                 str(cache_dir), f"commonmark-spec@{SPEC_VERSION}"],
-                check=True, capture_output=True, timeout=120,
+                [
+                    "npm",
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--silent",
+                    "--prefix",
+                    str(cache_dir),
+                    f"commonmark-spec@{SPEC_VERSION}",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
             )
             module = cache_dir / "node_modules" / "commonmark-spec"
         dumped = subprocess.run(
-            ["node", "-e", "process.stdout.write(JSON.stringify("
-             "require(process.argv[1]).tests))", str(module)],
-            check=True, capture_output=True, timeout=60,
+            [
+                "node",
+                "-e",
+                "process.stdout.write(JSON.stringify(require(process.argv[1]).tests))",
+                str(module),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
     except (OSError, subprocess.SubprocessError) as error:
         pytest.skip(f"could not get npm commonmark-spec@{SPEC_VERSION} (offline?): {error}")

@@ -20,8 +20,21 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PROBE = Path("_packaging_probe", "nested", "probe.html")
 # Left out of the copy: at the top only (smartdoc/site/ is a package), and caches anywhere.
-TOP_LEVEL_SKIP = {".git", ".venv", "node_modules", "site", "build", "dist", "bench", "tests",
-                  ".hypothesis", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".smartdoc_cache"}
+TOP_LEVEL_SKIP = {
+    ".git",
+    ".venv",
+    "node_modules",
+    "site",
+    "build",
+    "dist",
+    "bench",
+    "tests",
+    ".hypothesis",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".smartdoc_cache",
+}
 ANYWHERE_SKIP = shutil.ignore_patterns("__pycache__", "*.egg-info")
 
 
@@ -30,6 +43,7 @@ def copy_ignore(folder: str, names: list[str]) -> set[str]:
     if Path(folder) == REPO:
         skipped |= TOP_LEVEL_SKIP & set(names)
     return skipped
+
 
 pytestmark = pytest.mark.slow
 
@@ -60,8 +74,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     probe.parent.mkdir(parents=True, exist_ok=True)
     probe.write_text("<p>probe: a nested theme file ships too</p>\n", encoding="utf-8")
     wheels = tmp_path_factory.mktemp("wheels")
-    run(sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "--no-build-isolation",
-        "--no-index", "-q", "-w", wheels, cwd=source)
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        ".",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "-q",
+        "-w",
+        wheels,
+        cwd=source,
+    )
     (wheel,) = wheels.glob("smartdoc-*.whl")
     return source, wheel
 
@@ -82,13 +108,27 @@ def test_installed_wheel_finds_its_theme(built: tuple[Path, Path], tmp_path: Pat
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
     python = venv / "bin" / "python"
-    purelib = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))",
-                       cwd=tmp_path).strip())
+    purelib = Path(
+        run(
+            python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp_path
+        ).strip()
+    )
     # Borrow this environment's dependencies; a plain path line does not run its .pth files,
     # so the editable install of smartdoc living there stays out of the way.
     (purelib / "_borrowed_deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index",
-        "-q", wheel, cwd=tmp_path)
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--no-deps",
+        "--no-index",
+        "-q",
+        wheel,
+        cwd=tmp_path,
+    )
 
     script = textwrap.dedent("""
         import smartdoc, smartdoc.theme

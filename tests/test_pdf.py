@@ -286,16 +286,29 @@ def test_build_with_pdfs_links_them_from_the_pages(tmp_path: Path) -> None:
     shutil.copy(REPO / "tests/corpus/valid/northwind.md", root / "plans/northwind.md")
     shutil.copytree(REPO / "tests/corpus/valid/data", root / "plans/data")
     (root / "smartdoc.yml").write_text("site_name: Nordlys\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", "-q", "--pdf", "-j", "1", "--today", "2027-07-15",
-                                       "-c", str(root / "smartdoc.yml")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            "-q",
+            "--pdf",
+            "-j",
+            "1",
+            "--today",
+            "2027-07-15",
+            "-c",
+            str(root / "smartdoc.yml"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     site = root / "site"
     assert (site / "pdf/northwind.pdf").read_bytes().startswith(b"%PDF")
     assert (site / "pdf/handout.pdf").read_bytes().startswith(b"%PDF")
     assert 'href="pdf/handout.pdf"' in (site / "index.html").read_text(encoding="utf-8")
     assert 'href="pdf/northwind.pdf"' in (site / "northwind.html").read_text(encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", "-q", "--no-pdf", "--today", "2027-07-15",
-                                       "-c", str(root / "smartdoc.yml")])
+    result = CliRunner().invoke(
+        main, ["build", "-q", "--no-pdf", "--today", "2027-07-15", "-c", str(root / "smartdoc.yml")]
+    )
     assert result.exit_code == 0, result.output
     assert not (site / "pdf").exists()
     assert "pdf/" not in (site / "index.html").read_text(encoding="utf-8")

@@ -22,8 +22,12 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.org",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.org",
+}
 
 BAD_PLAN = """\
 ---
@@ -48,8 +52,15 @@ goals:
 
 
 def git(*args: str, cwd: Path) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True,
-                            env={**os.environ, **GIT_ENV}, timeout=120)
+    result = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **GIT_ENV},
+        timeout=120,
+    )
     return result.stdout
 
 
@@ -86,13 +97,31 @@ def test_try_repo_reports_findings(hook_repo: Path, tmp_path: Path) -> None:
     (plans / "README.md").write_text("# Not a plan\n")
     git("init", "-q", cwd=plans)
     git("add", "-A", cwd=plans)
-    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-           "SOURCE_DATE_EPOCH": "1795000000", "NO_COLOR": "1"}
+    env = {
+        **os.environ,
+        **GIT_ENV,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "SOURCE_DATE_EPOCH": "1795000000",
+        "NO_COLOR": "1",
+    }
     env.pop("GITHUB_ACTIONS", None)
     result = subprocess.run(
-        [str(PRE_COMMIT), "try-repo", str(hook_repo), "smartdoc-lint", "--files", "plans/x.md",
-         "README.md", "--verbose"],
-        cwd=plans, capture_output=True, text=True, timeout=900, env=env, check=False,
+        [
+            str(PRE_COMMIT),
+            "try-repo",
+            str(hook_repo),
+            "smartdoc-lint",
+            "--files",
+            "plans/x.md",
+            "README.md",
+            "--verbose",
+        ],
+        cwd=plans,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+        check=False,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
@@ -102,7 +131,12 @@ def test_try_repo_reports_findings(hook_repo: Path, tmp_path: Path) -> None:
 
     check = subprocess.run(
         [str(PRE_COMMIT), "try-repo", str(hook_repo), "smartdoc-check", "--all-files"],
-        cwd=plans, capture_output=True, text=True, timeout=900, env=env, check=False,
+        cwd=plans,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+        check=False,
     )
     assert check.returncode == 1, check.stdout + check.stderr
     assert "M101" in check.stdout

@@ -42,8 +42,10 @@ def project(tmp_path: Path) -> Path:
 
 def build(project: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        main, ["build", "-c", str(project / "smartdoc.yml"), "--today", TODAY, "--no-pdf", *args],
-        catch_exceptions=False)
+        main,
+        ["build", "-c", str(project / "smartdoc.yml"), "--today", TODAY, "--no-pdf", *args],
+        catch_exceptions=False,
+    )
     return result.exit_code, result.output
 
 
@@ -55,8 +57,9 @@ def temp_folders(folder: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("output", [".", "plans", "plans/sub", "~", "/", "templates"])
-def test_source_folders_are_refused(project: Path, output: str,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_source_folders_are_refused(
+    project: Path, output: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (project / "templates").mkdir()
     monkeypatch.chdir(project)
     before = tree_digest(project)
@@ -93,8 +96,10 @@ def test_folder_containing_the_project_is_refused(project: Path) -> None:
 
 def test_check_output_dir_accepts_a_plain_folder(project: Path) -> None:
     assert check_output_dir(project / "site", root=project) == (project / "site").resolve()
-    assert check_output_dir(project / "out" / "www", root=project) == (
-        project / "out" / "www").resolve()
+    assert (
+        check_output_dir(project / "out" / "www", root=project)
+        == (project / "out" / "www").resolve()
+    )
 
 
 # --- the swap -------------------------------------------------------------------------------
@@ -106,7 +111,8 @@ def test_failing_build_leaves_the_site_intact(project: Path) -> None:
     before = tree_digest(site)
     # break the last plan's CSV (ACCEPTANCE row 9)
     (project / "plans" / "data" / "sentiment.csv").write_text(
-        'date,value\n2027-01-01,43\n2027-02-01,"abc\n', encoding="utf-8")
+        'date,value\n2027-01-01,43\n2027-02-01,"abc\n', encoding="utf-8"
+    )
     code, out = build(project)
     assert code == 1, out
     assert "sentiment.csv" in out
@@ -121,9 +127,22 @@ def test_killed_build_leaves_the_site_intact_and_the_next_build_cleans_up(projec
     (project / "plans" / "team" / "brand.md").unlink()  # the next build differs
     env = {**os.environ, "PYTHONPATH": str(REPO), "SMARTDOC_TEST_WRITE_DELAY": "0.4"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "smartdoc.cli", "build", "-c", str(project / "smartdoc.yml"),
-         "--today", TODAY, "--no-pdf"],
-        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "smartdoc.cli",
+            "build",
+            "-c",
+            str(project / "smartdoc.yml"),
+            "--today",
+            TODAY,
+            "--no-pdf",
+        ],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -149,6 +168,7 @@ def test_writer_discards_on_error(tmp_path: Path) -> None:
     output = tmp_path / "site"
     output.mkdir()
     (output / "old.html").write_text("old", encoding="utf-8")
+
     def failing_build() -> None:
         with SiteWriter(output) as writer:
             writer.write_text("new.html", "new")
@@ -174,7 +194,10 @@ def test_writer_swaps_and_sets_modes(tmp_path: Path, monkeypatch: pytest.MonkeyP
     finally:
         os.umask(old_umask)
     assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*")) == [
-        "index.html", "team", "team/a.html"]
+        "index.html",
+        "team",
+        "team/a.html",
+    ]
     assert output.stat().st_mode & 0o777 == 0o755
     assert (output / "team").stat().st_mode & 0o777 == 0o755
     assert (output / "team" / "a.html").stat().st_mode & 0o777 == 0o644

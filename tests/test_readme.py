@@ -76,8 +76,13 @@ def test_every_tutorial_console_block_is_tested() -> None:
 
 
 def _serve(command: str, cwd: Path) -> None:
-    process = subprocess.Popen([*shlex.split(command), "-a", "127.0.0.1:0"], cwd=cwd, env=env(),
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*shlex.split(command), "-a", "127.0.0.1:0"],
+        cwd=cwd,
+        env=env(),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stderr is not None
         url = None
@@ -114,8 +119,9 @@ def test_tutorial_word_for_word(tmp_path: Path) -> None:
         if words[:2] == ["smartdoc", "serve"]:
             _serve(" ".join(shlex.quote(w) for w in words), cwd)
             continue
-        result = subprocess.run(words, cwd=cwd, env=env(), capture_output=True, text=True,
-                                timeout=300, check=False)
+        result = subprocess.run(
+            words, cwd=cwd, env=env(), capture_output=True, text=True, timeout=300, check=False
+        )
         output = result.stdout + result.stderr
         assert result.returncode == step.expected_exit, f"$ {step.command}\n{output}"
         printed = {line.strip() for line in output.splitlines()}
@@ -129,7 +135,13 @@ def test_tutorial_word_for_word(tmp_path: Path) -> None:
 def test_shell_completion_lines(shell: str) -> None:
     text = README.read_text(encoding="utf-8")
     assert f"_SMARTDOC_COMPLETE={shell}_source smartdoc" in text
-    result = subprocess.run(["smartdoc"], env={**env(), "_SMARTDOC_COMPLETE": f"{shell}_source"},
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        ["smartdoc"],
+        env={**env(), "_SMARTDOC_COMPLETE": f"{shell}_source"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0
     assert "_SMARTDOC_COMPLETE" in result.stdout

@@ -60,12 +60,15 @@ def check_case(path: Path) -> None:
     under_test = codes_under_test(path)
     got = sorted((f.line, f.code, f.column) for f in findings if f.code in under_test)
     want = expectations(text)
-    got_cmp = sorted((line, code, col if want_col is not None else None)
-                     for (line, code, col), want_col in _pair_columns(got, want))
+    got_cmp = sorted(
+        (line, code, col if want_col is not None else None)
+        for (line, code, col), want_col in _pair_columns(got, want)
+    )
     assert got_cmp == sorted(want), "\n".join(
         [f"{path.name}: findings differ from '# expect:' markers", "got:"]
         + [f"  {f.line}:{f.column} {f.code} {f.message}" for f in findings if f.code in under_test]
-        + ["want:"] + [f"  {line}:{col or '*'} {code}" for line, code, col in want]
+        + ["want:"]
+        + [f"  {line}:{col or '*'} {code}" for line, code, col in want]
     )
 
 

@@ -58,7 +58,7 @@ def test_edit_rebuilds_broken_edit_keeps_last_good_pages(served) -> None:  # typ
     broken = server.text("/example.html")
     assert "Example Coffee web plan 2026" in broken
     assert 'id="smartdoc-overlay"' in broken
-    overlay = broken[broken.index('id="smartdoc-overlay"'):]
+    overlay = broken[broken.index('id="smartdoc-overlay"') :]
     assert re.search(r"plans/example\.md:\d+:\d+: E104 YAML syntax error", overlay), overlay
     assert "&#x27;" in overlay or "'" not in overlay.split("<pre", 1)[1].split("</pre>")[0]
     assert any("does not build" in line for line in server.lines)
@@ -101,19 +101,42 @@ def test_refusals(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-de
     (project / "site").mkdir()
     os.symlink(secret, project / "site" / "leak.txt")
     os.symlink("/etc", project / "site" / "etc")
-    for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/%2E%2E/secret.txt",
-                 "/..%2f..%2fetc/passwd", "/assets/..%5c..%5cetc/passwd", "/%252e%252e/x",
-                 "/leak.txt", "/site/leak.txt", "/etc/passwd", "/plans/example.md",
-                 "/smartdoc.yml", "/%ff", "/%00", "//etc/passwd", "/assets/"):
+    for path in (
+        "/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E/secret.txt",
+        "/..%2f..%2fetc/passwd",
+        "/assets/..%5c..%5cetc/passwd",
+        "/%252e%252e/x",
+        "/leak.txt",
+        "/site/leak.txt",
+        "/etc/passwd",
+        "/plans/example.md",
+        "/smartdoc.yml",
+        "/%ff",
+        "/%00",
+        "//etc/passwd",
+        "/assets/",
+    ):
         status, _, body = server.request(path)
         assert status == 404, (path, status)
         assert b"TOP SECRET" not in body and b"root:" not in body
-    for host in ("evil.example", "evil.example:80", f"evil.example:{server.port}",
-                 "127.0.0.1", f"127.0.0.1:{server.port + 1}", "localhost.evil.example"):
+    for host in (
+        "evil.example",
+        "evil.example:80",
+        f"evil.example:{server.port}",
+        "127.0.0.1",
+        f"127.0.0.1:{server.port + 1}",
+        "localhost.evil.example",
+    ):
         status, _, _ = server.request("/", host=host)
         assert status == 400, host
-    for host in (f"localhost:{server.port}", f"127.0.0.1:{server.port}",
-                 f"[::1]:{server.port}", f"LOCALHOST:{server.port}"):
+    for host in (
+        f"localhost:{server.port}",
+        f"127.0.0.1:{server.port}",
+        f"[::1]:{server.port}",
+        f"LOCALHOST:{server.port}",
+    ):
         assert server.request("/", host=host)[0] == 200, host
     assert server.request("http://evil.example/")[0] == 400  # absolute-form target
     assert server.request("/", method="POST")[0] == 501
@@ -145,6 +168,7 @@ def test_sigint_stops_cleanly(tmp_path: Path) -> None:
     assert server.request("/")[0] == 200
     # an open event stream must not keep the server alive
     import http.client
+
     stream = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     stream.request("GET", "/__smartdoc/events")
     response = stream.getresponse()
@@ -165,8 +189,14 @@ def test_non_loopback_address_warns(tmp_path: Path) -> None:
     import sys
 
     from serve_helpers import env, wait_for
-    process = subprocess.Popen([sys.executable, "-m", "smartdoc.cli", "serve", "-a", "0.0.0.0:0"],
-                               cwd=project, env=env(), stderr=subprocess.PIPE, text=True)
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smartdoc.cli", "serve", "-a", "0.0.0.0:0"],
+        cwd=project,
+        env=env(),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: list[str] = []
     try:
         assert process.stderr is not None
@@ -183,10 +213,16 @@ def test_non_loopback_address_warns(tmp_path: Path) -> None:
     del wait_for
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("127.0.0.1:8000", ("127.0.0.1", 8000)), ("localhost:0", ("localhost", 0)),
-    ("[::1]:8080", ("::1", 8080)), (":9000", ("127.0.0.1", 9000)), ("8001", ("127.0.0.1", 8001)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("127.0.0.1:8000", ("127.0.0.1", 8000)),
+        ("localhost:0", ("localhost", 0)),
+        ("[::1]:8080", ("::1", 8080)),
+        (":9000", ("127.0.0.1", 9000)),
+        ("8001", ("127.0.0.1", 8001)),
+    ],
+)
 def test_parse_dev_addr(text: str, expected: tuple[str, int]) -> None:
     assert parse_dev_addr(text) == expected
 
@@ -214,8 +250,15 @@ def test_site_path_and_hosts() -> None:
 
 def test_overlay_is_escaped() -> None:
     page = b"<html><body><p>x</p></body></html>"
-    out = inject(page, Snapshot(build=3, files={}, ok=False,
-                                problems=("plans/a.md:2:1: E104 <script>alert(1)</script>",)))
+    out = inject(
+        page,
+        Snapshot(
+            build=3,
+            files={},
+            ok=False,
+            problems=("plans/a.md:2:1: E104 <script>alert(1)</script>",),
+        ),
+    )
     assert b"<script>alert(1)" not in out
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in out
     assert out.endswith(b"</body></html>")

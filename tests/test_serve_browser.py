@@ -14,14 +14,20 @@ from serve_helpers import Served, init_project
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
 def browser_page():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed (pip install playwright)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    )
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         pytest.skip(f"Chromium is missing at {CHROMIUM} (apt-get install chromium)")
     with sync_api.sync_playwright() as playwright:
@@ -50,9 +56,11 @@ def test_page_reloads_itself_on_edit_and_shows_overlay(browser_page, tmp_path: P
         assert "Example Coffee online plan 2026" in page.title()
         page.evaluate("window.__notReloaded = true")
         # wait until the event stream is open, so the edit is not raced
-        page.wait_for_function("performance.getEntriesByType('resource')"
-                               ".some(e => e.name.includes('/__smartdoc/events'))"
-                               " || document.readyState === 'complete'")
+        page.wait_for_function(
+            "performance.getEntriesByType('resource')"
+            ".some(e => e.name.includes('/__smartdoc/events'))"
+            " || document.readyState === 'complete'"
+        )
         page.wait_for_timeout(300)
 
         plan.write_text(plan.read_text().replace("online plan 2026", "live plan 2026", 1))

@@ -23,8 +23,13 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "corpus" / "site"
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -32,8 +37,9 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("browser") / "portfolio"
     shutil.copytree(CORPUS / "portfolio", project)
-    result = CliRunner().invoke(main, ["build", "-c", str(project / "smartdoc.yml"), "--today",
-                                       "2027-04-15", "--no-pdf"])
+    result = CliRunner().invoke(
+        main, ["build", "-c", str(project / "smartdoc.yml"), "--today", "2027-04-15", "--no-pdf"]
+    )
     assert result.exit_code == 0, result.output
     return project / "site"
 
@@ -42,8 +48,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def browser() -> Any:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed (pip install playwright)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    )
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield launched
@@ -53,13 +60,20 @@ def browser() -> Any:
 def open_page(browser: Any, viewport: dict[str, int]) -> tuple[Any, list[str]]:
     page = browser.new_page(viewport=viewport)
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("requestfailed", lambda request: errors.append(
-        f"failed: {request.url}") if request.url.startswith("file:") else None)
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-               else route.abort())
+    page.on(
+        "requestfailed",
+        lambda request: (
+            errors.append(f"failed: {request.url}") if request.url.startswith("file:") else None
+        ),
+    )
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
+    )
     return page, errors
 
 
@@ -94,13 +108,14 @@ def test_follow_every_plan_link_and_back(browser: Any, site: Path) -> None:
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
-@pytest.mark.parametrize("name", ["index.html", "northwind-social.html", "team/brand.html",
-                                  "rules.html"])
-def test_axe_finds_no_serious_violation(browser: Any, site: Path, name: str,
-                                        viewport: str) -> None:
+@pytest.mark.parametrize(
+    "name", ["index.html", "northwind-social.html", "team/brand.html", "rules.html"]
+)
+def test_axe_finds_no_serious_violation(browser: Any, site: Path, name: str, viewport: str) -> None:
     axe_module = pytest.importorskip(
         "axe_playwright_python.sync_playwright",
-        reason="axe-playwright-python is not installed (pip install axe-playwright-python)")
+        reason="axe-playwright-python is not installed (pip install axe-playwright-python)",
+    )
     page, errors = open_page(browser, VIEWPORTS[viewport])
     page.goto((site / name).as_uri())
     ARTIFACTS.mkdir(exist_ok=True)
@@ -110,7 +125,8 @@ def test_axe_finds_no_serious_violation(browser: Any, site: Path, name: str,
     results = axe_module.Axe().run(page)
     serious = [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
     ]
     assert serious == [], "\n".join(serious)
     # no horizontal scrolling of the page itself on a phone

@@ -67,8 +67,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (project / "plans").mkdir()
     (project / "smartdoc.yml").write_text("site_name: Hostile\n", encoding="utf-8")
     (project / "plans" / "evil.md").write_text(plan(HOSTILE_TITLE), encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", "-c", str(project / "smartdoc.yml"), "--today",
-                                       "2027-04-01", "--no-pdf"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["build", "-c", str(project / "smartdoc.yml"), "--today", "2027-04-01", "--no-pdf"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     return project / "site"
 
@@ -100,7 +103,9 @@ def test_no_script_handler_or_unsafe_link_in_any_page(site: Path) -> None:
                 if attr in ("href", "src") and value:
                     scheme = re.sub(r"[\x00-\x20]", "", value).lower()
                     assert not scheme.startswith(("javascript:", "vbscript:", "data:text")), (
-                        name, value)
+                        name,
+                        value,
+                    )
 
 
 def test_title_is_literal_in_title_heading_and_index(site: Path) -> None:

@@ -37,8 +37,10 @@ def project(tmp_path: Path) -> Path:
 
 def build(project: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        main, ["build", "-c", str(project / "smartdoc.yml"), "--today", "2027-04-15",
-               "--no-pdf", *args], catch_exceptions=False)
+        main,
+        ["build", "-c", str(project / "smartdoc.yml"), "--today", "2027-04-15", "--no-pdf", *args],
+        catch_exceptions=False,
+    )
     return result.exit_code, result.output
 
 
@@ -54,9 +56,10 @@ def test_base_documents_its_blocks() -> None:
 def test_override_extends_the_builtin_parent(project: Path) -> None:
     (project / "templates" / "base.html").write_text(
         '{% extends "!theme/base.html" %}\n'
-        "{% block footer %}{{ super() }}<p class=\"confidential\">Confidential — "
+        '{% block footer %}{{ super() }}<p class="confidential">Confidential — '
         "{{ site.name }}</p>{% endblock %}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     code, output = build(project)
     assert code == 0, output
     for page in ("index.html", "northwind-social.html", "team/brand.html", "rules.html"):
@@ -68,7 +71,8 @@ def test_override_extends_the_builtin_parent(project: Path) -> None:
 def test_override_by_name_replaces_a_partial(project: Path) -> None:
     (project / "templates" / "partials").mkdir()
     (project / "templates" / "partials" / "phase_table.html").write_text(
-        '<p class="custom-phases">{{ goal.title }}</p>\n', encoding="utf-8")
+        '<p class="custom-phases">{{ goal.title }}</p>\n', encoding="utf-8"
+    )
     code, output = build(project)
     assert code == 0, output
     html = (project / "site" / "northwind-social.html").read_text(encoding="utf-8")
@@ -78,8 +82,9 @@ def test_override_by_name_replaces_a_partial(project: Path) -> None:
 
 def test_project_stylesheet_overrides_the_theme(project: Path) -> None:
     (project / "templates" / "assets").mkdir()
-    (project / "templates" / "assets" / "smartdoc.css").write_text("body{color:#000}\n",
-                                                                  encoding="utf-8")
+    (project / "templates" / "assets" / "smartdoc.css").write_text(
+        "body{color:#000}\n", encoding="utf-8"
+    )
     code, output = build(project)
     assert code == 0, output
     assert (project / "site" / "assets" / "smartdoc.css").read_text() == "body{color:#000}\n"
@@ -98,7 +103,8 @@ def test_template_linking_outside_is_refused(project: Path, tmp_path: Path) -> N
 def test_undefined_variable_is_one_clear_error(project: Path) -> None:
     (project / "templates" / "rules.html").write_text(
         '{% extends "!theme/base.html" %}{% block content %}{{ no_such_thing }}{% endblock %}',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     code, output = build(project)
     assert code == 2
     assert "rules.html" in output and "no_such_thing" in output
@@ -123,10 +129,18 @@ def test_environment_autoescapes_and_is_strict() -> None:
         env.from_string("{{ missing }}").render()
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (12000, "12,000"), (1234567.891, "1,234,567.89"), (0.5, "0.5"), (-300, "−300"),
-    (None, "—"), (2.0, "2"), (-0.001, "0"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (12000, "12,000"),
+        (1234567.891, "1,234,567.89"),
+        (0.5, "0.5"),
+        (-300, "−300"),
+        (None, "—"),
+        (2.0, "2"),
+        (-0.001, "0"),
+    ],
+)
 def test_number(value: float | None, expected: str) -> None:
     assert format_number(value) == expected
 

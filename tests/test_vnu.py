@@ -27,8 +27,10 @@ def _java() -> str:
     if java is None:
         pytest.skip("Java is not installed: the Nu HTML Checker needs Java >= 17")
     if not JAR.is_file():
-        pytest.skip(f"the Nu HTML Checker is not installed ({JAR.relative_to(REPO)} is missing; "
-                    "run `npm install` in the repository)")
+        pytest.skip(
+            f"the Nu HTML Checker is not installed ({JAR.relative_to(REPO)} is missing; "
+            "run `npm install` in the repository)"
+        )
     return java
 
 
@@ -37,19 +39,45 @@ def test_site_has_no_html_css_or_svg_errors(name: str, tmp_path: Path) -> None:
     java = _java()
     project = tmp_path / name
     shutil.copytree(CORPUS / name, project)
-    result = CliRunner().invoke(main, ["build", "-c", str(project / "smartdoc.yml"), "--today",
-                                       PROJECTS[name], "--no-pdf", "--drafts"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            "-c",
+            str(project / "smartdoc.yml"),
+            "--today",
+            PROJECTS[name],
+            "--no-pdf",
+            "--drafts",
+        ],
+    )
     assert result.exit_code == 0, result.output
     site = project / "site"
     checked = subprocess.run(
-        [java, "-jar", str(JAR), "--errors-only", "--skip-non-html", "--also-check-css",
-         "--also-check-svg", "--format", "json", "--stdout", str(site)],
-        capture_output=True, text=True, timeout=300, check=False)
+        [
+            java,
+            "-jar",
+            str(JAR),
+            "--errors-only",
+            "--skip-non-html",
+            "--also-check-css",
+            "--also-check-svg",
+            "--format",
+            "json",
+            "--stdout",
+            str(site),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     report = json.loads(checked.stdout)
     errors = [
         f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')} "
         f"[{m.get('extract', '').strip()[:80]}]"
-        for m in report["messages"] if m.get("type") in ("error", "non-document-error")
+        for m in report["messages"]
+        if m.get("type") in ("error", "non-document-error")
     ]
     assert errors == [], "\n".join(errors)
     assert checked.returncode == 0

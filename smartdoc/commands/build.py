@@ -56,7 +56,6 @@ TEST_WRITE_DELAY_ENV = "SMARTDOC_TEST_WRITE_DELAY"
 NO_CACHE_ENV = "SMARTDOC_NO_CACHE"
 
 
-
 @dataclass(slots=True)
 class SiteFiles:
     """The output tree, in memory: relative path -> bytes, and files copied as they are."""
@@ -77,9 +76,17 @@ class SiteFiles:
         self.pages[rel_path] = text.encode("utf-8")
 
 
-def run(config: Config, options: Any, *, site_dir: Path | None = None, strict: bool = False,
-        pdf: bool | None = None, drafts: bool = False, jobs: str = "auto",
-        base_url: str | None = None) -> int:
+def run(
+    config: Config,
+    options: Any,
+    *,
+    site_dir: Path | None = None,
+    strict: bool = False,
+    pdf: bool | None = None,
+    drafts: bool = False,
+    jobs: str = "auto",
+    base_url: str | None = None,
+) -> int:
     """Build the site; return the exit code (0 built, 1 refused by findings)."""
     from smartdoc.site import publish
     from smartdoc.theme import theme_dir
@@ -95,16 +102,41 @@ def run(config: Config, options: Any, *, site_dir: Path | None = None, strict: b
     )
     # one build of a project at a time; a second is refused (publish.build_lock, issue 7)
     with publish.build_lock(config.root, output):
-        return _build_locked(config, options, output, strict=strict, pdf=pdf, drafts=drafts,
-                             jobs=jobs, base_url=base_url)
+        return _build_locked(
+            config,
+            options,
+            output,
+            strict=strict,
+            pdf=pdf,
+            drafts=drafts,
+            jobs=jobs,
+            base_url=base_url,
+        )
 
 
-def _build_locked(config: Config, options: Any, output: Path, *, strict: bool,
-                  pdf: bool | None, drafts: bool, jobs: str, base_url: str | None) -> int:
+def _build_locked(
+    config: Config,
+    options: Any,
+    output: Path,
+    *,
+    strict: bool,
+    pdf: bool | None,
+    drafts: bool,
+    jobs: str,
+    base_url: str | None,
+) -> int:
     """Lint, render and publish into `output`, holding the build lock."""
     if os.environ.get(NO_CACHE_ENV) != "1":
-        return _build_incremental(config, options, output, strict=strict, pdf=pdf,
-                                  drafts=drafts, jobs=jobs, base_url=base_url)
+        return _build_incremental(
+            config,
+            options,
+            output,
+            strict=strict,
+            pdf=pdf,
+            drafts=drafts,
+            jobs=jobs,
+            base_url=base_url,
+        )
     from smartdoc.project import lint_project
     from smartdoc.site import publish
 
@@ -117,15 +149,32 @@ def _build_locked(config: Config, options: Any, output: Path, *, strict: bool,
     wanted = config.pdf.enabled if pdf is None else pdf
     refused = 0
     if not _fails(findings, strict):
-        findings = sorted(findings + render_site(
-            config, project.today, published, findings, files,
-            base_url=base_url or config.site_url, drafts=drafts, with_pdf=wanted,
-        ))
+        findings = sorted(
+            findings
+            + render_site(
+                config,
+                project.today,
+                published,
+                findings,
+                files,
+                base_url=base_url or config.site_url,
+                drafts=drafts,
+                with_pdf=wanted,
+            )
+        )
         # under --strict PDFs are still tried when only warnings fail, so one run names
         # every refused URL along with the findings (ACCEPTANCE row 7)
         if wanted and not _fails(findings, False) and files.plan_contexts:
-            refused = render_pdfs(config, files.env, files.site, files.plan_contexts, files,
-                                  base_url=base_url or config.site_url, jobs=jobs, strict=strict)
+            refused = render_pdfs(
+                config,
+                files.env,
+                files.site,
+                files.plan_contexts,
+                files,
+                base_url=base_url or config.site_url,
+                jobs=jobs,
+                strict=strict,
+            )
     _print_findings(config, options, findings, project.today, published, strict)
     if _fails(findings, strict) or (strict and refused):
         _say_refused(findings, strict, refused, output)
@@ -142,8 +191,11 @@ def _build_locked(config: Config, options: Any, output: Path, *, strict: bool,
         writer.commit()
     if not options.quiet:
         count = len(published)
-        click.echo(f"Built {count} plan{'s' if count != 1 else ''} into {_shown(output)} "
-                   f"({len(files.pages) + len(files.copies)} files).", err=True)
+        click.echo(
+            f"Built {count} plan{'s' if count != 1 else ''} into {_shown(output)} "
+            f"({len(files.pages) + len(files.copies)} files).",
+            err=True,
+        )
     return 0
 
 
@@ -167,8 +219,9 @@ def _say_refused(findings: Sequence[Finding], strict: bool, refused: int, output
     click.echo(f"smartdoc: build refused: {why}; {_shown(output)} left unchanged", err=True)
 
 
-def select_plans(plans: Sequence[LoadedPlan], drafts: bool
-                  ) -> tuple[list[LoadedPlan], list[LoadedPlan]]:
+def select_plans(
+    plans: Sequence[LoadedPlan], drafts: bool
+) -> tuple[list[LoadedPlan], list[LoadedPlan]]:
     """Return (plans to publish, draft plans left out); unreadable plans are in neither."""
     published, left_out = [], []
     for loaded in plans:
@@ -186,8 +239,14 @@ def _fails(findings: Sequence[Finding], strict: bool) -> bool:
     return any(f.severity in failing for f in findings)
 
 
-def _print_findings(config: Config, options: Any, findings: Sequence[Finding], today: Any,
-                    plans: Sequence[LoadedPlan], strict: bool) -> None:
+def _print_findings(
+    config: Config,
+    options: Any,
+    findings: Sequence[Finding],
+    today: Any,
+    plans: Sequence[LoadedPlan],
+    strict: bool,
+) -> None:
     """Print errors and warnings as `smartdoc lint` would (full on a terminal, else concise)."""
     shown = [f for f in findings if f.severity != "info" or getattr(options, "verbose", False)]
     if not shown:
@@ -203,7 +262,11 @@ def _print_findings(config: Config, options: Any, findings: Sequence[Finding], t
         output_format = "concise"
     files = sorted({p.rel_path for p in plans} | {f.file for f in shown})
     lint_report = report.LintReport(
-        findings=shown, today=today, plans=[p.slug for p in plans], files=files, root=config.root,
+        findings=shown,
+        today=today,
+        plans=[p.slug for p in plans],
+        files=files,
+        root=config.root,
     )
     text = report.render(output_format, lint_report, color=use_color(options.color))
     click.echo(text.rstrip("\n"))
@@ -221,8 +284,9 @@ def _check_slug(loaded: LoadedPlan) -> None:
         )
 
 
-def _narrative_finding(loaded: LoadedPlan, line: int, message: str, config: Config
-                       ) -> Finding | None:
+def _narrative_finding(
+    loaded: LoadedPlan, line: int, message: str, config: Config
+) -> Finding | None:
     if not is_selected(NARRATIVE_RULE.code, config.lint):
         return None
     return Finding(
@@ -238,8 +302,9 @@ def _narrative_finding(loaded: LoadedPlan, line: int, message: str, config: Conf
     )
 
 
-def make_image_resolver(loaded: LoadedPlan, config: Config, files: SiteFiles
-                        ) -> Callable[[Any], Any]:
+def make_image_resolver(
+    loaded: LoadedPlan, config: Config, files: SiteFiles
+) -> Callable[[Any], Any]:
     """Return a resolver that publishes images from inside the project under `media/`."""
     from smartdoc.site.markdown import LinkResult
 
@@ -271,9 +336,17 @@ def make_image_resolver(loaded: LoadedPlan, config: Config, files: SiteFiles
     return resolve
 
 
-def render_site(config: Config, today: Any, published: Sequence[LoadedPlan],
-                findings: Sequence[Finding], files: SiteFiles, *, base_url: str | None,
-                drafts: bool = False, with_pdf: bool = False) -> list[Finding]:
+def render_site(
+    config: Config,
+    today: Any,
+    published: Sequence[LoadedPlan],
+    findings: Sequence[Finding],
+    files: SiteFiles,
+    *,
+    base_url: str | None,
+    drafts: bool = False,
+    with_pdf: bool = False,
+) -> list[Finding]:
     """Render every page into `files`; return the narrative findings found on the way."""
     from smartdoc import scoring
     from smartdoc.model import plan_schema
@@ -300,14 +373,18 @@ def render_site(config: Config, today: Any, published: Sequence[LoadedPlan],
     plan_pages: list[tuple[LoadedPlan, dict[str, Any]]] = []
     for loaded in published:
         plan_context, score, narrative_findings = get_plan_data(
-            config, today, loaded, by_plan.get(loaded.slug, []), slug_set, checked, renderer,
-            files)
+            config, today, loaded, by_plan.get(loaded.slug, []), slug_set, checked, renderer, files
+        )
         new_findings.extend(narrative_findings)
         scores.append(score)
         plan_pages.append((loaded, plan_context))
 
-    files.add_text("index.html", render_index(config, env, site, today, scores,
-                                              [c for _, c in plan_pages], base_url=base_url))
+    files.add_text(
+        "index.html",
+        render_index(
+            config, env, site, today, scores, [c for _, c in plan_pages], base_url=base_url
+        ),
+    )
     for _loaded, plan_context in plan_pages:
         files.add_text(*render_plan_page(env, site, plan_context, base_url=base_url))
     files.add_text("rules.html", render_rules_page(env, site, rules, base_url=base_url))
@@ -319,9 +396,16 @@ def render_site(config: Config, today: Any, published: Sequence[LoadedPlan],
     return new_findings
 
 
-def get_plan_data(config: Config, today: Any, loaded: LoadedPlan, plan_findings: Sequence[Finding],
-                  slugs: frozenset[str], checked: set[str], renderer: Any, files: SiteFiles
-                  ) -> tuple[dict[str, Any], Any, list[Finding]]:
+def get_plan_data(
+    config: Config,
+    today: Any,
+    loaded: LoadedPlan,
+    plan_findings: Sequence[Finding],
+    slugs: frozenset[str],
+    checked: set[str],
+    renderer: Any,
+    files: SiteFiles,
+) -> tuple[dict[str, Any], Any, list[Finding]]:
     """Return (template data, score, narrative findings) of one plan; images go to `files`."""
     from smartdoc import scoring
     from smartdoc.site import context
@@ -330,13 +414,13 @@ def get_plan_data(config: Config, today: Any, loaded: LoadedPlan, plan_findings:
     plan = loaded.plan
     assert plan is not None
     letters = context.get_plan_letters(loaded, plan_findings, checked)
-    score = scoring.score_plan(plan, today, config.lint.tolerance, slug=loaded.slug,
-                               smart=letters)
+    score = scoring.score_plan(plan, today, config.lint.tolerance, slug=loaded.slug, smart=letters)
     resolver = make_plan_resolver(
         loaded.slug, slugs, resolve_image=make_image_resolver(loaded, config, files)
     )
-    rendered = render(renderer, loaded.body, resolve_link=resolver,
-                      doc_id=loaded.slug.replace("/", "-"))
+    rendered = render(
+        renderer, loaded.body, resolve_link=resolver, doc_id=loaded.slug.replace("/", "-")
+    )
     new_findings = []
     for warning in rendered.warnings:
         finding = _narrative_finding(loaded, warning.line, warning.message, config)
@@ -344,39 +428,57 @@ def get_plan_data(config: Config, today: Any, loaded: LoadedPlan, plan_findings:
             new_findings.append(finding)
     narrative = rendered.html if loaded.body.strip() else None
     plan_context = context.get_plan_context(
-        loaded, score, sorted([*plan_findings, *new_findings]), narrative_html=narrative,
+        loaded,
+        score,
+        sorted([*plan_findings, *new_findings]),
+        narrative_html=narrative,
         reserved_ids={h.id for h in rendered.headings},
     )
     return plan_context, score, new_findings
 
 
-def render_index(config: Config, env: Any, site: dict[str, Any], today: Any,
-                 scores: Sequence[Any], plan_contexts: Sequence[dict[str, Any]], *,
-                 base_url: str | None) -> str:
+def render_index(
+    config: Config,
+    env: Any,
+    site: dict[str, Any],
+    today: Any,
+    scores: Sequence[Any],
+    plan_contexts: Sequence[dict[str, Any]],
+    *,
+    base_url: str | None,
+) -> str:
     """Return the HTML of the portfolio page."""
     from smartdoc import scoring
     from smartdoc.site import context
 
     objectives = scoring.score_portfolio(scores)
     portfolio = context.get_portfolio_context(plan_contexts, scores, objectives)
-    index_page = context.get_page(config.site_name, "index.html", "index", base_url=base_url,
-                                  description=f"Strategy plans and SMART goals: {config.site_name}")
+    index_page = context.get_page(
+        config.site_name,
+        "index.html",
+        "index",
+        base_url=base_url,
+        description=f"Strategy plans and SMART goals: {config.site_name}",
+    )
     return render_template(env, "index.html", site=site, page=index_page, portfolio=portfolio)
 
 
-def render_plan_page(env: Any, site: dict[str, Any], plan_context: dict[str, Any], *,
-                     base_url: str | None) -> tuple[str, str]:
+def render_plan_page(
+    env: Any, site: dict[str, Any], plan_context: dict[str, Any], *, base_url: str | None
+) -> tuple[str, str]:
     """Return (path, HTML) of one plan page."""
     from smartdoc.site import context
 
     path = f"{plan_context['slug']}.html"
-    page = context.get_page(plan_context["title"], path, "plan", base_url=base_url,
-                            description=plan_context["summary"])
+    page = context.get_page(
+        plan_context["title"], path, "plan", base_url=base_url, description=plan_context["summary"]
+    )
     return path, render_template(env, "plan.html", site=site, page=page, plan=plan_context)
 
 
-def render_rules_page(env: Any, site: dict[str, Any], rules: dict[str, Rule], *,
-                      base_url: str | None) -> str:
+def render_rules_page(
+    env: Any, site: dict[str, Any], rules: dict[str, Rule], *, base_url: str | None
+) -> str:
     """Return the HTML of the rule catalogue."""
     from smartdoc.site import context
     from smartdoc.site.markdown import make_renderer, render
@@ -387,8 +489,13 @@ def render_rules_page(env: Any, site: dict[str, Any], rules: dict[str, Rule], *,
         rules,
         lambda text: render(rules_renderer, text, base_level=4).html,
     )
-    rules_page = context.get_page("Rule catalogue", "rules.html", "rules", base_url=base_url,
-                                  description="Every rule smartdoc checks, with examples.")
+    rules_page = context.get_page(
+        "Rule catalogue",
+        "rules.html",
+        "rules",
+        base_url=base_url,
+        description="Every rule smartdoc checks, with examples.",
+    )
     return render_template(env, "rules.html", site=site, page=rules_page, families=families)
 
 
@@ -413,8 +520,9 @@ def render_template(env: Any, name: str, **variables: Any) -> str:
         return str(env.get_template(name).render(**variables))
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or exc.name or name
-        raise TemplateFailed(f"{_short(where)}:{exc.lineno}: template syntax error: "
-                             f"{exc.message}") from None
+        raise TemplateFailed(
+            f"{_short(where)}:{exc.lineno}: template syntax error: {exc.message}"
+        ) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateFailed(f"{name}: template not found: {exc.name}") from None
     except jinja2.TemplateError as exc:
@@ -462,8 +570,17 @@ def _add_assets(config: Config, files: SiteFiles) -> None:
         files.copies[rel] = real
 
 
-def render_pdfs(config: Config, env: Any, site: dict[str, Any], plans: Sequence[dict[str, Any]],
-                files: SiteFiles, *, base_url: str | None, jobs: str, strict: bool) -> int:
+def render_pdfs(
+    config: Config,
+    env: Any,
+    site: dict[str, Any],
+    plans: Sequence[dict[str, Any]],
+    files: SiteFiles,
+    *,
+    base_url: str | None,
+    jobs: str,
+    strict: bool,
+) -> int:
     """Render a scorecard per plan and the handout into `files` (smartdoc.pdf does the work).
 
     Refused resources are printed (as errors under --strict) and counted: the caller refuses
@@ -471,8 +588,14 @@ def render_pdfs(config: Config, env: Any, site: dict[str, Any], plans: Sequence[
     """
     from smartdoc import pdf as pdf_stage
 
-    pdf_jobs = pdf_stage.get_pdf_jobs(env, site=site, plans=plans, root=config.root,
-                                      page_size=config.pdf.page_size, link_base=base_url)
+    pdf_jobs = pdf_stage.get_pdf_jobs(
+        env,
+        site=site,
+        plans=plans,
+        root=config.root,
+        page_size=config.pdf.page_size,
+        link_base=base_url,
+    )
     workers = None if jobs in ("auto", "", None) else _jobs(jobs)
     result = pdf_stage.render_pdfs(pdf_jobs, root=config.root, workers=workers, strict=False)
     level = "error" if strict else "warning"
@@ -542,8 +665,12 @@ def _read_sources(config: Config, files: Sequence[Path]) -> list[_Source]:
         raw: bytes | None = None
         inside = absolute.is_relative_to(root)
         try:  # a symlink loop raises RuntimeError: load_plans reports it (issue 7)
-            if inside and file.resolve().is_relative_to(root) and file.is_file() \
-                    and file.stat().st_size <= MAX_PLAN_BYTES:
+            if (
+                inside
+                and file.resolve().is_relative_to(root)
+                and file.is_file()
+                and file.stat().st_size <= MAX_PLAN_BYTES
+            ):
                 raw = file.read_bytes()
         except (OSError, RuntimeError):
             raw = None
@@ -557,21 +684,32 @@ def _read_sources(config: Config, files: Sequence[Path]) -> list[_Source]:
     return sources
 
 
-def _inputs_digest(build_key: str, sources: Sequence[_Source], root: Path,
-                   deps: dict[str, dict[str, str | None]]) -> str:
+def _inputs_digest(
+    build_key: str, sources: Sequence[_Source], root: Path, deps: dict[str, dict[str, str | None]]
+) -> str:
     """Return the hash of every input of a build, given the dependencies each plan had."""
     from smartdoc.cache import digest, file_sha
 
     parts = []
     for source in sources:
         plan_deps = deps.get(source.rel_path, {})
-        parts.append((source.rel_path, source.sha,
-                      sorted((rel, file_sha(root / rel)) for rel in plan_deps)))
+        parts.append(
+            (source.rel_path, source.sha, sorted((rel, file_sha(root / rel)) for rel in plan_deps))
+        )
     return digest(build_key, parts)
 
 
-def _build_incremental(config: Config, options: Any, output: Path, *, strict: bool,
-                       pdf: bool | None, drafts: bool, jobs: str, base_url: str | None) -> int:
+def _build_incremental(
+    config: Config,
+    options: Any,
+    output: Path,
+    *,
+    strict: bool,
+    pdf: bool | None,
+    drafts: bool,
+    jobs: str,
+    base_url: str | None,
+) -> int:
     """Lint, render and publish what changed since the last build into `output`."""
     import hashlib
 
@@ -591,28 +729,43 @@ def _build_incremental(config: Config, options: Any, output: Path, *, strict: bo
 
     sources = _read_sources(config, discover_plan_files(config))
     lint_key = cache.digest(cache.config_key(config), today.isoformat())
-    templates_fp = cache.tree_fingerprint(
-        [theme_dir(), config.root / config.templates_dir])
+    templates_fp = cache.tree_fingerprint([theme_dir(), config.root / config.templates_dir])
     fonts = ""
     if wanted:
         from smartdoc import pdf as pdf_stage
 
         fonts = cache.digest(pdf_stage.get_fonts_fingerprint(), pdf_stage.weasyprint_version())
-    build_key = cache.digest(lint_key, base, drafts, wanted, strict, jobs != "0", templates_fp,
-                             fonts, os.environ.get("SOURCE_DATE_EPOCH", ""))
+    build_key = cache.digest(
+        lint_key,
+        base,
+        drafts,
+        wanted,
+        strict,
+        jobs != "0",
+        templates_fp,
+        fonts,
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+    )
 
     # nothing changed since the last build, and the site is as it left it: nothing to do
-    if (manifest is not None and not delay
-            and manifest.get("inputs") == _inputs_digest(build_key, sources, root,
-                                                         manifest.get("deps", {}))
-            and output.is_dir() and cache.site_matches(output, manifest.get("outputs", {}))):
+    if (
+        manifest is not None
+        and not delay
+        and manifest.get("inputs")
+        == _inputs_digest(build_key, sources, root, manifest.get("deps", {}))
+        and output.is_dir()
+        and cache.site_matches(output, manifest.get("outputs", {}))
+    ):
         findings = [Finding(**f) for f in manifest.get("findings", [])]
         shown = [PlanStub(rel, slug, True, False) for rel, slug in manifest.get("published", [])]
         _print_findings(config, options, findings, today, shown, strict)  # type: ignore[arg-type]
         if not options.quiet:
             count = len(shown)
-            click.echo(f"Nothing to do: {_shown(output)} is up to date "
-                       f"({count} plan{'s' if count != 1 else ''}).", err=True)
+            click.echo(
+                f"Nothing to do: {_shown(output)} is up to date "
+                f"({count} plan{'s' if count != 1 else ''}).",
+                err=True,
+            )
         return 0
 
     # 1. lint every plan, from the cache when its inputs are unchanged
@@ -632,8 +785,11 @@ def _build_incremental(config: Config, options: Any, output: Path, *, strict: bo
         key = cache.digest(lint_key, source.rel_path, source.slug, source.sha)
         record = store.get("lint", key) if source.raw is not None else None
         if record is not None and cache.deps_unchanged(root, record["deps"]):
-            stub, plan_findings, deps[source.rel_path] = record["stub"], record["findings"], \
-                dict(record["deps"])
+            stub, plan_findings, deps[source.rel_path] = (
+                record["stub"],
+                record["findings"],
+                dict(record["deps"]),
+            )
             lint_keys[source.rel_path] = key
         else:
             if source.raw is None:
@@ -643,21 +799,26 @@ def _build_incremental(config: Config, options: Any, output: Path, *, strict: bo
             plan_findings = lint_plan(loaded, config.lint, today, rules)
             # positions only serve findings: drop them so memory does not grow with every plan
             loaded.marks = Marks(loaded.rel_path)
-            stub = PlanStub(loaded.rel_path, loaded.slug, loaded.plan is not None,
-                            bool(loaded.plan and loaded.plan.draft))
+            stub = PlanStub(
+                loaded.rel_path,
+                loaded.slug,
+                loaded.plan is not None,
+                bool(loaded.plan and loaded.plan.draft),
+            )
             loaded_by_rel[source.rel_path] = loaded
             plan_deps = {rel: cache.file_sha(root / rel) for rel in loaded.data_files}
             deps[source.rel_path] = plan_deps
             if source.raw is not None and not any(
-                    p.code in _UNCACHED_CODES for p in loaded.problems):
-                store.put("lint", key, {"stub": stub, "findings": plan_findings,
-                                        "deps": plan_deps})
+                p.code in _UNCACHED_CODES for p in loaded.problems
+            ):
+                store.put("lint", key, {"stub": stub, "findings": plan_findings, "deps": plan_deps})
                 lint_keys[source.rel_path] = key
         stubs.append(stub)
         all_findings.extend(plan_findings)
 
-    published = sorted((s for s in stubs if s.readable and (drafts or not s.draft)),
-                       key=lambda s: s.slug)
+    published = sorted(
+        (s for s in stubs if s.readable and (drafts or not s.draft)), key=lambda s: s.slug
+    )
     left_out = {s.slug for s in stubs if s.readable and s.draft and not drafts}
     findings = sorted(f for f in all_findings if f.plan not in left_out)
 
@@ -666,18 +827,44 @@ def _build_incremental(config: Config, options: Any, output: Path, *, strict: bo
     outputs_key: dict[str, str] = {}
     rendered: list[str] = []
     if not _fails(findings, strict):
-        findings = sorted(findings + _render_incremental(
-            config, today, published, findings, files, store, manifest, loaded_by_rel,
-            {source.rel_path: source for source in sources}, lint_keys, deps, outputs_key,
-            rendered, base_url=base,
-            drafts=drafts, with_pdf=wanted, templates_fp=templates_fp,
-            render_global=cache.digest(lint_key, base, drafts, wanted,
-                                       [s.slug for s in published])))
+        findings = sorted(
+            findings
+            + _render_incremental(
+                config,
+                today,
+                published,
+                findings,
+                files,
+                store,
+                manifest,
+                loaded_by_rel,
+                {source.rel_path: source for source in sources},
+                lint_keys,
+                deps,
+                outputs_key,
+                rendered,
+                base_url=base,
+                drafts=drafts,
+                with_pdf=wanted,
+                templates_fp=templates_fp,
+                render_global=cache.digest(
+                    lint_key, base, drafts, wanted, [s.slug for s in published]
+                ),
+            )
+        )
         # under --strict PDFs are still tried when only warnings fail, so one run names
         # every refused URL along with the findings (ACCEPTANCE row 7)
         if wanted and not _fails(findings, False) and files.plan_contexts:
-            refused = render_pdfs(config, files.env, files.site, files.plan_contexts, files,
-                                  base_url=base, jobs=jobs, strict=strict)
+            refused = render_pdfs(
+                config,
+                files.env,
+                files.site,
+                files.plan_contexts,
+                files,
+                base_url=base,
+                jobs=jobs,
+                strict=strict,
+            )
     _print_findings(config, options, findings, today, published, strict)  # type: ignore[arg-type]
     if _fails(findings, strict) or (strict and refused):
         _say_refused(findings, strict, refused, output)
@@ -727,24 +914,29 @@ def _build_incremental(config: Config, options: Any, output: Path, *, strict: bo
     for rel_path, record in new_outputs.items():
         record["stat"] = cache.stat_of(output / rel_path)
     store.prune(["lint", "page"])
-    store.write_manifest({
-        "site": str(output),
-        "inputs": _inputs_digest(build_key, sources, root, deps),
-        "deps": deps,
-        "templates": files.template_keys,
-        "templates_fp": templates_fp,
-        "outputs": new_outputs,
-        "findings": [dataclasses_asdict(f) for f in findings],
-        "published": [[s.rel_path, s.slug] for s in published],
-    })
+    store.write_manifest(
+        {
+            "site": str(output),
+            "inputs": _inputs_digest(build_key, sources, root, deps),
+            "deps": deps,
+            "templates": files.template_keys,
+            "templates_fp": templates_fp,
+            "outputs": new_outputs,
+            "findings": [dataclasses_asdict(f) for f in findings],
+            "published": [[s.rel_path, s.slug] for s in published],
+        }
+    )
     if getattr(options, "verbose", False):
         click.echo(f"rendered: {', '.join(rendered) or 'nothing'}", err=True)
         click.echo(f"written: {', '.join(written) or 'nothing'}", err=True)
         click.echo(f"unchanged: {len(new_outputs) - len(written)} files", err=True)
     if not options.quiet:
         count = len(published)
-        click.echo(f"Built {count} plan{'s' if count != 1 else ''} into {_shown(output)} "
-                   f"({len(new_outputs)} files, {len(written)} written).", err=True)
+        click.echo(
+            f"Built {count} plan{'s' if count != 1 else ''} into {_shown(output)} "
+            f"({len(new_outputs)} files, {len(written)} written).",
+            err=True,
+        )
     return 0
 
 
@@ -766,18 +958,33 @@ def _link(writer: Any, rel_path: str, current: Path) -> bool:
     return True
 
 
-def _page_renderer(env: Any, site: dict[str, Any], plan_context: dict[str, Any],
-                   base_url: str | None) -> Callable[[], str]:
+def _page_renderer(
+    env: Any, site: dict[str, Any], plan_context: dict[str, Any], base_url: str | None
+) -> Callable[[], str]:
     return lambda: render_plan_page(env, site, plan_context, base_url=base_url)[1]
 
 
-def _render_incremental(config: Config, today: Any, published: Sequence[PlanStub],
-                        findings: Sequence[Finding], files: SiteFiles, store: Any,
-                        manifest: dict[str, Any] | None, loaded_by_rel: dict[str, LoadedPlan],
-                        sources: dict[str, _Source], lint_keys: dict[str, str],
-                        deps: dict[str, dict[str, str | None]], outputs_key: dict[str, str],
-                        rendered: list[str], *, base_url: str | None, drafts: bool,
-                        with_pdf: bool, templates_fp: str, render_global: str) -> list[Finding]:
+def _render_incremental(
+    config: Config,
+    today: Any,
+    published: Sequence[PlanStub],
+    findings: Sequence[Finding],
+    files: SiteFiles,
+    store: Any,
+    manifest: dict[str, Any] | None,
+    loaded_by_rel: dict[str, LoadedPlan],
+    sources: dict[str, _Source],
+    lint_keys: dict[str, str],
+    deps: dict[str, dict[str, str | None]],
+    outputs_key: dict[str, str],
+    rendered: list[str],
+    *,
+    base_url: str | None,
+    drafts: bool,
+    with_pdf: bool,
+    templates_fp: str,
+    render_global: str,
+) -> list[Finding]:
     """Fill `files` with the pages whose key changed (the others go to `files.deferred`)."""
     from smartdoc import cache
     from smartdoc.load import load_plan
@@ -827,8 +1034,11 @@ def _render_incremental(config: Config, today: Any, published: Sequence[PlanStub
     for stub in published:
         lint_key = lint_keys.get(stub.rel_path)
         # the lint key covers the plan's bytes; its CSV data is in `deps`
-        page_key = (cache.digest(render_global, lint_key, sorted(deps[stub.rel_path].items()))
-                    if lint_key else None)
+        page_key = (
+            cache.digest(render_global, lint_key, sorted(deps[stub.rel_path].items()))
+            if lint_key
+            else None
+        )
         record = store.get("page", page_key) if page_key else None
         if record is not None and not cache.deps_unchanged(config.root, record["deps"]):
             record = None
@@ -841,15 +1051,27 @@ def _render_incremental(config: Config, today: Any, published: Sequence[PlanStub
                 renderer = make_renderer(config.markdown.allow_html)
             plan_files = SiteFiles()
             plan_context, score, narrative = get_plan_data(
-                config, today, loaded, by_plan.get(stub.slug, []), slug_set, checked, renderer,
-                plan_files)
+                config,
+                today,
+                loaded,
+                by_plan.get(stub.slug, []),
+                slug_set,
+                checked,
+                renderer,
+                plan_files,
+            )
             copies = {rel: str(path) for rel, path in plan_files.copies.items()}
             image_deps = {
                 Path(path).resolve().relative_to(root_real).as_posix(): cache.file_sha(Path(path))
                 for path in copies.values()
             }
-            record = {"context": plan_context, "score": score, "findings": narrative,
-                      "copies": copies, "deps": image_deps}
+            record = {
+                "context": plan_context,
+                "score": score,
+                "findings": narrative,
+                "copies": copies,
+                "deps": image_deps,
+            }
             if page_key is not None and not narrative:  # warnings may hang on missing files
                 store.put("page", page_key, record)
             else:
@@ -861,18 +1083,28 @@ def _render_incremental(config: Config, today: Any, published: Sequence[PlanStub
         scores.append(record["score"])
         plan_contexts.append(record["context"])
         page_keys.append(page_key)
-        plan_key = (cache.digest(page_key, template_keys["plan.html"])
-                    if page_key is not None else None)
+        plan_key = (
+            cache.digest(page_key, template_keys["plan.html"]) if page_key is not None else None
+        )
         add(f"{stub.slug}.html", plan_key, _page_renderer(env, site, record["context"], base_url))
 
     every_page = None if None in page_keys else cache.digest(page_keys)
     index_key = cache.digest(render_global, template_keys["index.html"], every_page)
-    add("index.html", index_key if every_page else None,
-        lambda: render_index(config, env, site, today, scores, plan_contexts, base_url=base_url))
-    add("plans.json", cache.digest(render_global, every_page) if every_page else None,
-        lambda: get_plans_json(today, scores))
-    add("rules.html", cache.digest(render_global, template_keys["rules.html"]),
-        lambda: render_rules_page(env, site, rules, base_url=base_url))
+    add(
+        "index.html",
+        index_key if every_page else None,
+        lambda: render_index(config, env, site, today, scores, plan_contexts, base_url=base_url),
+    )
+    add(
+        "plans.json",
+        cache.digest(render_global, every_page) if every_page else None,
+        lambda: get_plans_json(today, scores),
+    )
+    add(
+        "rules.html",
+        cache.digest(render_global, template_keys["rules.html"]),
+        lambda: render_rules_page(env, site, rules, base_url=base_url),
+    )
     add("schema.json", cache.digest(__version__), lambda: _dump_json(plan_schema()))
     _add_assets(config, files)
     files.env, files.site, files.plan_contexts = env, site, plan_contexts

@@ -50,8 +50,11 @@ def read_scaffold(name: str) -> str:
 
 def _monthly_checkins(today: dt.date) -> list[dt.date]:
     """Return the 1st of each month from February of today's year up to today."""
-    return [dt.date(today.year, month, 1) for month in range(2, 13)
-            if dt.date(today.year, month, 1) <= today]
+    return [
+        dt.date(today.year, month, 1)
+        for month in range(2, 13)
+        if dt.date(today.year, month, 1) <= today
+    ]
 
 
 def example_files(today: dt.date) -> dict[str, str]:
@@ -127,12 +130,16 @@ def run(directory: Path, *, force: bool = False, today: dt.date | None = None) -
         elif target.exists() or target.is_symlink():
             existing.append(str(target))
     if blocked:
-        raise UsageError(f"{blocked[0]}: is in the way (a folder where a file goes, or the "
-                         "reverse); nothing written")
+        raise UsageError(
+            f"{blocked[0]}: is in the way (a folder where a file goes, or the "
+            "reverse); nothing written"
+        )
     if existing and not force:
         names = ", ".join(existing)
-        raise UsageError(f"{names}: already exist{'s' if len(existing) == 1 else ''}; "
-                         "nothing written (use --force to overwrite)")
+        raise UsageError(
+            f"{names}: already exist{'s' if len(existing) == 1 else ''}; "
+            "nothing written (use --force to overwrite)"
+        )
     try:
         for rel, text in files.items():
             _write(directory / rel, text)
@@ -157,8 +164,10 @@ def run(directory: Path, *, force: bool = False, today: dt.date | None = None) -
     width = max(len(command) for command, _ in steps)
     for command, why in steps:
         click.echo(f"  {command:{width}}  {why}".rstrip())
-    click.echo("The CI workflows (.github/, .gitlab-ci.yml) and .pre-commit-config.yaml are "
-               "ready to commit; see the README's CI recipes.")
+    click.echo(
+        "The CI workflows (.github/, .gitlab-ci.yml) and .pre-commit-config.yaml are "
+        "ready to commit; see the README's CI recipes."
+    )
     return 0
 
 

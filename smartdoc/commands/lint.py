@@ -163,7 +163,7 @@ def check_files(
         plans, findings, crashes = _check_chunk(config, files, today, verbose)
         return plans, sorted(findings), crashes
     size = -(-len(files) // (workers * 4))  # a few chunks per worker evens out slow plans
-    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
     plans, findings, crashes = [], [], []
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:

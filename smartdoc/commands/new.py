@@ -32,9 +32,26 @@ from smartdoc.project import resolve_today
 RESERVED_SLUGS = frozenset({"index", "rules", "404"})
 MAX_SLUG_CHARS = 80
 #: Latin letters that Unicode does not decompose into ASCII.
-_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
-                          "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L",
-                          "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
+_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "SS",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "OE",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "Þ": "Th",
+        "ð": "d",
+        "Ð": "D",
+    }
+)
 
 SKELETON = """\
 ---
@@ -134,14 +151,15 @@ def run(config: Config, options: Any, *, title: str, force: bool = False) -> int
     """Write the skeleton for `title` into the plans folder; print its path."""
     title = title.strip()
     if not title:
-        raise UsageError("the title is empty; e.g. smartdoc new \"Webshop growth 2027\"")
+        raise UsageError('the title is empty; e.g. smartdoc new "Webshop growth 2027"')
     slug = slugify(title)
     if not slug:
-        raise UsageError(f"cannot make a file name from the title {title!r}: "
-                         "use a title with Latin letters or digits")
+        raise UsageError(
+            f"cannot make a file name from the title {title!r}: "
+            "use a title with Latin letters or digits"
+        )
     if slug in RESERVED_SLUGS:
-        raise UsageError(f"the site uses the page name '{slug}.html' itself: "
-                         "choose a longer title")
+        raise UsageError(f"the site uses the page name '{slug}.html' itself: choose a longer title")
     plan_file = config.plans_path / f"{slug}.md"
     shown = _shown(plan_file, config.root)
     if (plan_file.exists() or plan_file.is_symlink()) and not force:

@@ -39,8 +39,20 @@ from smartdoc.serve_http import DevServer, SiteState, Snapshot, format_host, is_
 
 DEFAULT_ADDR = "127.0.0.1:8000"
 #: Folder names in watched trees that never hold sources.
-IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".smartdoc_cache", "node_modules",
-                          ".venv", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+IGNORED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".smartdoc_cache",
+        "node_modules",
+        ".venv",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+    }
+)
 
 
 def parse_dev_addr(text: str) -> tuple[str, int]:
@@ -93,8 +105,9 @@ class BuildResult:
 class Preview:
     """Builds the site in memory and hands each result to the server's state."""
 
-    def __init__(self, config: Config, options: Any, *, pdf: bool, drafts: bool,
-                 state: SiteState) -> None:
+    def __init__(
+        self, config: Config, options: Any, *, pdf: bool, drafts: bool, state: SiteState
+    ) -> None:
         self.config = config
         self.options = options
         self.pdf = pdf
@@ -130,7 +143,8 @@ class Preview:
         try:
             project = lint_project(config, (), self.options.today)
             data_files = frozenset(
-                (config.root / name).absolute() for loaded in project.plans
+                (config.root / name).absolute()
+                for loaded in project.plans
                 for name in loaded.data_files
             )
             watched = self._dirs_to_watch(config, theme_dir(), data_files)
@@ -139,15 +153,31 @@ class Preview:
             findings = [f for f in project.findings if f.plan not in left_out_slugs]
             errors = [f for f in findings if f.severity == "error"]
             if errors:
-                return BuildResult(None, tuple(finding_line(f) for f in errors), config,
-                                   watched, data_files)
+                return BuildResult(
+                    None, tuple(finding_line(f) for f in errors), config, watched, data_files
+                )
             site = build_command.SiteFiles()
-            build_command.render_site(config, project.today, published, findings, site,
-                                      base_url=config.site_url, drafts=self.drafts,
-                                      with_pdf=self.pdf)
+            build_command.render_site(
+                config,
+                project.today,
+                published,
+                findings,
+                site,
+                base_url=config.site_url,
+                drafts=self.drafts,
+                with_pdf=self.pdf,
+            )
             if self.pdf and site.plan_contexts:
-                build_command.render_pdfs(config, site.env, site.site, site.plan_contexts, site,
-                                          base_url=config.site_url, jobs="auto", strict=False)
+                build_command.render_pdfs(
+                    config,
+                    site.env,
+                    site.site,
+                    site.plan_contexts,
+                    site,
+                    base_url=config.site_url,
+                    jobs="auto",
+                    strict=False,
+                )
             files = dict(site.pages)
             for rel, source in site.copies.items():
                 files[rel] = source.read_bytes()
@@ -158,8 +188,7 @@ class Preview:
         return BuildResult(files, (), config, watched, data_files, plans=len(published))
 
     @staticmethod
-    def _dirs_to_watch(config: Config, theme: Path, data_files: Iterable[Path]
-                       ) -> tuple[Path, ...]:
+    def _dirs_to_watch(config: Config, theme: Path, data_files: Iterable[Path]) -> tuple[Path, ...]:
         """Return the folders watched recursively (the project root is watched on its own)."""
         root = config.root.absolute()
         candidates = [config.plans_path, config.root / config.templates_dir, theme]
@@ -184,8 +213,12 @@ class Preview:
             self.build_number += 1
             if result.files is not None:
                 self.good_files = result.files
-            snapshot = Snapshot(build=self.build_number, files=self.good_files,
-                                ok=result.files is not None, problems=result.problems)
+            snapshot = Snapshot(
+                build=self.build_number,
+                files=self.good_files,
+                ok=result.files is not None,
+                problems=result.problems,
+            )
             self.state.publish(snapshot)
             if result.watched_dirs != self.watched_dirs:
                 self.watched_dirs = result.watched_dirs
@@ -198,14 +231,15 @@ class Preview:
         why = f" after a change to {reason}" if reason else ""
         if result.files is None:
             kept = "the last good pages" if self.good_files else "no pages yet"
-            click.echo(f"smartdoc serve: the site does not build{why}; serving {kept}:",
-                       err=True)
+            click.echo(f"smartdoc serve: the site does not build{why}; serving {kept}:", err=True)
             for line in result.problems:
                 click.echo(f"  {line}", err=True)
         elif not self.options.quiet:
             plural = "s" if result.plans != 1 else ""
-            click.echo(f"smartdoc serve: built {result.plans} plan{plural}{why} "
-                       f"in {seconds:.2f} s", err=True)
+            click.echo(
+                f"smartdoc serve: built {result.plans} plan{plural}{why} in {seconds:.2f} s",
+                err=True,
+            )
 
     # -- watching ----------------------------------------------------------------------------
 
@@ -217,9 +251,12 @@ class Preview:
         if in_root:  # the project root, watched alone: config files, data and source folders
             if changed.parent != root:
                 return False
-            return (changed.name in CONFIG_NAMES or changed in self.data_files
-                    or changed.name in {Path(config.plans_dir).parts[0],
-                                        Path(config.templates_dir).parts[0]})
+            return (
+                changed.name in CONFIG_NAMES
+                or changed in self.data_files
+                or changed.name
+                in {Path(config.plans_dir).parts[0], Path(config.templates_dir).parts[0]}
+            )
         site = config.site_path.absolute()
         if changed == site or changed.is_relative_to(site):
             return False
@@ -231,8 +268,10 @@ class Preview:
 
     def on_changes(self, changes: Iterable[tuple[Any, str]], *, in_root: bool) -> None:
         """Rebuild when a watched change touched a source."""
-        paths = sorted({path for _, path in changes if self.is_relevant(path, in_root=in_root)},
-                       key=lambda path: (not Path(path).exists(), path))
+        paths = sorted(
+            {path for _, path in changes if self.is_relevant(path, in_root=in_root)},
+            key=lambda path: (not Path(path).exists(), path),
+        )
         if not paths:
             return
         root = self.config.root.absolute()
@@ -254,9 +293,16 @@ class _Either:
 class Watcher(threading.Thread):
     """A thread that watches some folders and calls back on each batch of changes."""
 
-    def __init__(self, name: str, paths: Callable[[], tuple[Path, ...]],
-                 on_changes: Callable[[Iterable[tuple[Any, str]]], None], *, recursive: bool,
-                 stop: threading.Event, restart: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        paths: Callable[[], tuple[Path, ...]],
+        on_changes: Callable[[Iterable[tuple[Any, str]]], None],
+        *,
+        recursive: bool,
+        stop: threading.Event,
+        restart: threading.Event | None = None,
+    ) -> None:
         super().__init__(name=name, daemon=True)
         self.paths = paths
         self.on_changes = on_changes
@@ -277,17 +323,27 @@ class Watcher(threading.Thread):
                 continue
             try:
                 changes_seen = watchfiles.watch(
-                    *paths, stop_event=_Either(self.stop, self.restart), recursive=self.recursive,
-                    raise_interrupt=False, debounce=800, step=50, rust_timeout=1000,
-                    yield_on_timeout=True, ignore_permission_denied=True, watch_filter=None,
+                    *paths,
+                    stop_event=_Either(self.stop, self.restart),
+                    recursive=self.recursive,
+                    raise_interrupt=False,
+                    debounce=800,
+                    step=50,
+                    rust_timeout=1000,
+                    yield_on_timeout=True,
+                    ignore_permission_denied=True,
+                    watch_filter=None,
                 )
                 for changes in changes_seen:
                     self.ready.set()
                     if changes:
                         self.on_changes(changes)
             except (OSError, RuntimeError) as exc:
-                click.echo(f"smartdoc serve: watching {', '.join(map(str, paths))} failed: "
-                           f"{exc}; retrying", err=True)
+                click.echo(
+                    f"smartdoc serve: watching {', '.join(map(str, paths))} failed: "
+                    f"{exc}; retrying",
+                    err=True,
+                )
                 self.stop.wait(1.0)
 
 
@@ -297,12 +353,20 @@ def _warn_if_exposed(host: str, port: int) -> None:
     click.echo(
         f"smartdoc serve: WARNING: serving on {format_host(host)}:{port}, which other machines "
         "can reach. This is a preview server for your own use: anyone who can reach it can "
-        "read every plan, drafts included. Use 127.0.0.1 unless you mean it.", err=True,
+        "read every plan, drafts included. Use 127.0.0.1 unless you mean it.",
+        err=True,
     )
 
 
-def run(config: Config, options: Any, *, dev_addr: str = DEFAULT_ADDR, pdf: bool = False,
-        drafts: bool = True, open_browser: bool = False) -> int:
+def run(
+    config: Config,
+    options: Any,
+    *,
+    dev_addr: str = DEFAULT_ADDR,
+    pdf: bool = False,
+    drafts: bool = True,
+    open_browser: bool = False,
+) -> int:
     """Serve the site with live reload until Ctrl-C; return 0."""
     host, port = parse_dev_addr(dev_addr)
     _warn_if_exposed(host, port)
@@ -310,8 +374,9 @@ def run(config: Config, options: Any, *, dev_addr: str = DEFAULT_ADDR, pdf: bool
     try:
         server = DevServer(host, port, state, verbose=options.verbose)
     except OSError as exc:
-        raise UsageError(f"cannot serve on {format_host(host)}:{port}: "
-                         f"{exc.strerror or exc}") from None
+        raise UsageError(
+            f"cannot serve on {format_host(host)}:{port}: {exc.strerror or exc}"
+        ) from None
 
     stop = threading.Event()
     previous_handlers: dict[signal.Signals, Any] = {}
@@ -329,19 +394,33 @@ def run(config: Config, options: Any, *, dev_addr: str = DEFAULT_ADDR, pdf: bool
         preview.rebuild()
         root = preview.config.root.absolute()
         watchers = [
-            Watcher("smartdoc-watch-sources", lambda: preview.watched_dirs,
-                    lambda changes: preview.on_changes(changes, in_root=False),
-                    recursive=True, stop=stop, restart=preview.paths_changed),
-            Watcher("smartdoc-watch-root", lambda: (root,),
-                    lambda changes: preview.on_changes(changes, in_root=True),
-                    recursive=False, stop=stop),
+            Watcher(
+                "smartdoc-watch-sources",
+                lambda: preview.watched_dirs,
+                lambda changes: preview.on_changes(changes, in_root=False),
+                recursive=True,
+                stop=stop,
+                restart=preview.paths_changed,
+            ),
+            Watcher(
+                "smartdoc-watch-root",
+                lambda: (root,),
+                lambda changes: preview.on_changes(changes, in_root=True),
+                recursive=False,
+                stop=stop,
+            ),
         ]
         for watcher in watchers:
             watcher.start()
-        url = f"http://{format_host(host if host not in ('', '0.0.0.0', '::') else '127.0.0.1')}" \
-              f":{server.port}/"
-        click.echo(f"smartdoc serve: serving {url} (Ctrl-C to stop); rebuilding on changes "
-                   "to plans, data, templates and smartdoc.yml", err=True)
+        url = (
+            f"http://{format_host(host if host not in ('', '0.0.0.0', '::') else '127.0.0.1')}"
+            f":{server.port}/"
+        )
+        click.echo(
+            f"smartdoc serve: serving {url} (Ctrl-C to stop); rebuilding on changes "
+            "to plans, data, templates and smartdoc.yml",
+            err=True,
+        )
         if open_browser:
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
         server.serve_forever(poll_interval=0.25)

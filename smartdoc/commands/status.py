@@ -89,23 +89,30 @@ def run(config: Config, options: Any, *, paths: tuple[Path, ...] = ()) -> int:
     for loaded in linted.plans:
         if loaded.plan is None:
             unreadable += 1
-            first = next((f for f in linted.findings_of(loaded.slug) if f.severity == "error"),
-                         None)
-            reason = f"{first.file}:{first.line}:{first.column}: {first.code} {first.message}" \
-                if first else f"{loaded.rel_path}: cannot be read"
+            first = next(
+                (f for f in linted.findings_of(loaded.slug) if f.severity == "error"), None
+            )
+            reason = (
+                f"{first.file}:{first.line}:{first.column}: {first.code} {first.message}"
+                if first
+                else f"{loaded.rel_path}: cannot be read"
+            )
             click.echo(reason, err=True)
             continue
         letters = get_plan_letters(loaded, linted.findings, checked)
-        score = score_plan(loaded.plan, linted.today, config.lint.tolerance,
-                           slug=loaded.slug, smart=letters)
+        score = score_plan(
+            loaded.plan, linted.today, config.lint.tolerance, slug=loaded.slug, smart=letters
+        )
         title = loaded.plan.title or loaded.slug
         heading = f"{title}  ({loaded.rel_path})"
         click.echo(click.style(heading, bold=True) if color else heading)
         attainment = format_percent(score.attainment)
-        counts = ", ".join(f"{n} {STATUS_LABELS[s].lower()}"
-                           for s, n in score.status_counts.items() if n)
-        click.echo(f"  as of {linted.today.isoformat()}: attainment {attainment}; "
-                   f"{counts or 'no goals'}")
+        counts = ", ".join(
+            f"{n} {STATUS_LABELS[s].lower()}" for s, n in score.status_counts.items() if n
+        )
+        click.echo(
+            f"  as of {linted.today.isoformat()}: attainment {attainment}; {counts or 'no goals'}"
+        )
         rows = [goal_row(goal) for goal in score.goals]
         if rows:
             for line in _table(rows, color, width):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from smartdoc.config import LintConfig
 from smartdoc.lint.finding import Finding
-from smartdoc.lint.registry import Hit, Rule, all_rules
+from smartdoc.lint.registry import Rule, all_rules
 from smartdoc.load import LoadedPlan
 from smartdoc.model import Plan
 from smartdoc.source import Path, Problem
@@ -58,8 +58,9 @@ def _ignored_in_file(code: str, file: str, config: LintConfig) -> bool:
     return False
 
 
-def _hits(loaded: LoadedPlan, rules: Iterable[Rule], config: LintConfig,
-          today: dt.date) -> list[tuple[Rule, Path, str]]:
+def _hits(
+    loaded: LoadedPlan, rules: Iterable[Rule], config: LintConfig, today: dt.date
+) -> list[tuple[Rule, Path, str]]:
     """Run every selected rule; return (rule, absolute path, message)."""
     plan = loaded.plan
     assert plan is not None
@@ -76,9 +77,9 @@ def _hits(loaded: LoadedPlan, rules: Iterable[Rule], config: LintConfig,
                 found.append((rule, tuple(hit.path), hit.message))
             continue
         for goal, context in zip(plan.goals, goal_contexts, strict=True):
-            hit: Hit
-            for hit in rule.check(goal, context):
-                found.append((rule, ("goals", context.index, *hit.path), hit.message))
+            for goal_hit in rule.check(goal, context):
+                path: Path = ("goals", context.index, *goal_hit.path)
+                found.append((rule, path, goal_hit.message))
     return found
 
 
@@ -86,16 +87,20 @@ def _is_under_invalid(path: Path, invalid: set[Path]) -> bool:
     return any(path[: len(bad)] == bad for bad in invalid)
 
 
-def lint_plan(loaded: LoadedPlan, config: LintConfig, today: dt.date,
-              rules: dict[str, Rule] | None = None) -> list[Finding]:
+def lint_plan(
+    loaded: LoadedPlan, config: LintConfig, today: dt.date, rules: dict[str, Rule] | None = None
+) -> list[Finding]:
     """Return the findings for one loaded plan, configured, suppressed and sorted."""
     rules = rules if rules is not None else all_rules()
     raw: list[tuple[Rule, Path, str, Problem | None]] = []
-    for problem in loaded.problems:
-        raw.append((rules[problem.code], problem.node_path, problem.message, problem))
+    for load_problem in loaded.problems:
+        raw.append(
+            (rules[load_problem.code], load_problem.node_path, load_problem.message, load_problem)
+        )
     if loaded.plan is not None:
-        selected = [r for r in rules.values()
-                    if r.check is not None and is_selected(r.code, config)]
+        selected = [
+            r for r in rules.values() if r.check is not None and is_selected(r.code, config)
+        ]
         for rule, path, message in _hits(loaded, selected, config, today):
             if _is_under_invalid(path, loaded.invalid_paths):
                 continue  # the E111 finding already names this field
@@ -112,22 +117,25 @@ def lint_plan(loaded: LoadedPlan, config: LintConfig, today: dt.date,
             continue
         suppressed_by = (
             _suppressed_by(rule.code, location.line, path, loaded, goal_lines)
-            if location.file == loaded.rel_path else None
+            if location.file == loaded.rel_path
+            else None
         )
         if suppressed_by is not None:
             used.add((suppressed_by, rule.code))
             continue
-        findings.append(Finding(
-            file=location.file,
-            line=location.line,
-            column=location.column,
-            code=rule.code,
-            name=rule.name,
-            severity=config.severity.get(rule.code, rule.severity),
-            message=message,
-            plan=loaded.slug,
-            goal=loaded.goal_id(path),
-        ))
+        findings.append(
+            Finding(
+                file=location.file,
+                line=location.line,
+                column=location.column,
+                code=rule.code,
+                name=rule.name,
+                severity=config.severity.get(rule.code, rule.severity),
+                message=message,
+                plan=loaded.slug,
+                goal=loaded.goal_id(path),
+            )
+        )
     findings.extend(_unused_suppressions(loaded, used, rules, config))
     return sorted(findings)
 
@@ -143,8 +151,9 @@ def _goal_lines(loaded: LoadedPlan) -> dict[int, int]:
     return lines
 
 
-def _suppressed_by(code: str, line: int, path: Path, loaded: LoadedPlan,
-                   goal_lines: dict[int, int]) -> int | None:
+def _suppressed_by(
+    code: str, line: int, path: Path, loaded: LoadedPlan, goal_lines: dict[int, int]
+) -> int | None:
     """Return the line of the suppression comment that silences this finding, if any."""
     if code in loaded.suppressions.get(line, ()):
         return line
@@ -155,8 +164,9 @@ def _suppressed_by(code: str, line: int, path: Path, loaded: LoadedPlan,
     return None
 
 
-def _unused_suppressions(loaded: LoadedPlan, used: set[tuple[int, str]],
-                         rules: dict[str, Rule], config: LintConfig) -> list[Finding]:
+def _unused_suppressions(
+    loaded: LoadedPlan, used: set[tuple[int, str]], rules: dict[str, Rule], config: LintConfig
+) -> list[Finding]:
     rule = rules.get(UNUSED_SUPPRESSION)
     if rule is None or not is_selected(rule.code, config):
         return []
@@ -168,11 +178,20 @@ def _unused_suppressions(loaded: LoadedPlan, used: set[tuple[int, str]],
             known = code in rules
             message = (
                 f"suppression of {code} is unused: no {code} finding on this line"
-                if known else f"suppression names unknown rule {code}"
+                if known
+                else f"suppression names unknown rule {code}"
             )
-            findings.append(Finding(
-                file=loaded.rel_path, line=line, column=1, code=rule.code, name=rule.name,
-                severity=config.severity.get(rule.code, rule.severity), message=message,
-                plan=loaded.slug, goal=None,
-            ))
+            findings.append(
+                Finding(
+                    file=loaded.rel_path,
+                    line=line,
+                    column=1,
+                    code=rule.code,
+                    name=rule.name,
+                    severity=config.severity.get(rule.code, rule.severity),
+                    message=message,
+                    plan=loaded.slug,
+                    goal=None,
+                )
+            )
     return findings

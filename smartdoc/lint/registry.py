@@ -72,9 +72,9 @@ class Rule:
         return f"{self.code}/{self.name}"
 
 
-def rule(code: str, name: str, severity: str, scope: Scope = "goal") -> Callable[
-    [Callable[..., Iterable[Hit]]], Rule
-]:
+def rule(
+    code: str, name: str, severity: str, scope: Scope = "goal"
+) -> Callable[[Callable[..., Iterable[Hit]]], Rule]:
     """Declare a rule; the decorated function's docstring becomes its documentation."""
     if not _CODE.match(code) or not _NAME.match(name):
         raise ValueError(f"bad rule code or name: {code} {name}")

@@ -148,10 +148,11 @@ class _ValueScale:
 def _nice_step(span: float, ticks: int = 5) -> float:
     raw = span / ticks
     magnitude = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 2.5, 5, 10):
-        if raw <= factor * magnitude * (1 + 1e-9):
-            return factor * magnitude
-    return 10 * magnitude
+    magnitude_f = float(magnitude)
+    for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if raw <= factor * magnitude_f * (1 + 1e-9):
+            return factor * magnitude_f
+    return 10.0 * magnitude_f
 
 
 def _decimals(step: float) -> int:
@@ -190,8 +191,8 @@ def get_date_ticks(start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
     span = (end - start).days
     if span <= 62:
         step = next((s for s in _DAY_STEPS if span / s <= _MAX_DATE_TICKS - 1), 31)
-        ticks = [start + dt.timedelta(days=i) for i in range(0, span + 1, step)]
-        return [(day, f"{day.day} {_MONTHS[day.month - 1]}") for day in ticks]
+        days = [start + dt.timedelta(days=i) for i in range(0, span + 1, step)]
+        return [(day, f"{day.day} {_MONTHS[day.month - 1]}") for day in days]
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     step = next((s for s in _MONTH_STEPS if months / s <= _MAX_DATE_TICKS), _MONTH_STEPS[-1])
     first = dt.date(start.year, start.month, 1)

@@ -69,12 +69,15 @@ def growth_ceiling(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
         return
     growing = target >= baseline.value
     change = percent(implied if growing else -implied)
-    yield Hit(("target",), (
-        f"{goal_label(goal, ctx.index)}: implied change {change} "
-        f"({number(baseline.value)} → {number(target)}) in {_period_text(days)} is above the "
-        f"ceiling of {percent(ceiling, signed=growing)} per month "
-        f"({percent(allowed, signed=growing)} for this period)"
-    ))
+    yield Hit(
+        ("target",),
+        (
+            f"{goal_label(goal, ctx.index)}: implied change {change} "
+            f"({number(baseline.value)} → {number(target)}) in {_period_text(days)} is above the "
+            f"ceiling of {percent(ceiling, signed=growing)} per month "
+            f"({percent(allowed, signed=growing)} for this period)"
+        ),
+    )
 
 
 @rule("A102", "support-missing", "warning")
@@ -105,8 +108,11 @@ def support_missing(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     if (goal.budget is not None and goal.budget > 0) or goal.resources:
         return
     path = ("budget",) if goal.budget is not None else ()
-    yield Hit(path, f"{goal_label(goal, ctx.index)}: no budget or resources; add budget "
-                    "(plan currency) or resources: [people, tools]")
+    yield Hit(
+        path,
+        f"{goal_label(goal, ctx.index)}: no budget or resources; add budget "
+        "(plan currency) or resources: [people, tools]",
+    )
 
 
 @rule("A103", "budgets-over-plan", "warning", scope="plan")
@@ -145,11 +151,15 @@ def budgets_over_plan(ctx: PlanContext) -> Iterator[Hit]:
     if total <= plan_budget.total:
         return
     currency = plan_budget.currency
-    yield Hit(("budget", "total"), (
-        f"goal budgets total {money(total, currency)}, over the plan budget of "
-        f"{money(plan_budget.total, currency)} (by {money(total - plan_budget.total, currency)}, "
-        f"{len(budgets)} goals)"
-    ))
+    yield Hit(
+        ("budget", "total"),
+        (
+            f"goal budgets total {money(total, currency)}, over the plan budget of "
+            f"{money(plan_budget.total, currency)} "
+            f"(by {money(total - plan_budget.total, currency)}, "
+            f"{len(budgets)} goals)"
+        ),
+    )
 
 
 RULES = (growth_ceiling, support_missing, budgets_over_plan)

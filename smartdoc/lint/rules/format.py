@@ -6,7 +6,11 @@ file, so they have documentation here but no check function.
 
 from smartdoc.lint.registry import load_rule
 
-E101 = load_rule("E101", "front-matter-missing", "error", """
+E101 = load_rule(
+    "E101",
+    "front-matter-missing",
+    "error",
+    """
     The file has no YAML front-matter mapping.
 
     ## What it checks
@@ -29,9 +33,14 @@ E101 = load_rule("E101", "front-matter-missing", "error", """
     ---
     # Social plan
     ```
-    """)
+    """,
+)
 
-E102 = load_rule("E102", "too-large", "error", """
+E102 = load_rule(
+    "E102",
+    "too-large",
+    "error",
+    """
     The file or its front-matter is over the size or nesting limit.
 
     ## What it checks
@@ -52,9 +61,14 @@ E102 = load_rule("E102", "too-large", "error", """
     ```yaml
     title: Social plan 2027
     ```
-    """)
+    """,
+)
 
-E103 = load_rule("E103", "yaml-alias", "error", """
+E103 = load_rule(
+    "E103",
+    "yaml-alias",
+    "error",
+    """
     The front-matter uses a YAML alias (`*name`) or merge key (`<<`).
 
     ## What it checks
@@ -79,9 +93,14 @@ E103 = load_rule("E103", "yaml-alias", "error", """
       - id: followers
         owner: Maria Lopez
     ```
-    """)
+    """,
+)
 
-E104 = load_rule("E104", "yaml-syntax", "error", """
+E104 = load_rule(
+    "E104",
+    "yaml-syntax",
+    "error",
+    """
     The front-matter is not valid YAML.
 
     ## What it checks
@@ -100,9 +119,14 @@ E104 = load_rule("E104", "yaml-syntax", "error", """
     ```yaml
     owner: [Maria Lopez]
     ```
-    """)
+    """,
+)
 
-E105 = load_rule("E105", "yaml-unsupported", "error", """
+E105 = load_rule(
+    "E105",
+    "yaml-unsupported",
+    "error",
+    """
     The front-matter uses a YAML feature plans do not allow (tags, complex keys).
 
     ## What it checks
@@ -121,9 +145,14 @@ E105 = load_rule("E105", "yaml-unsupported", "error", """
     ```yaml
     title: Social plan 2027
     ```
-    """)
+    """,
+)
 
-E106 = load_rule("E106", "duplicate-key", "error", """
+E106 = load_rule(
+    "E106",
+    "duplicate-key",
+    "error",
+    """
     A key appears twice in the same mapping.
 
     ## What it checks
@@ -145,9 +174,14 @@ E106 = load_rule("E106", "duplicate-key", "error", """
     owner: Maria Lopez
     title: Social plan
     ```
-    """)
+    """,
+)
 
-E107 = load_rule("E107", "yaml11-boolean", "warning", """
+E107 = load_rule(
+    "E107",
+    "yaml11-boolean",
+    "warning",
+    """
     A bare `yes`, `no`, `on`, `off`, `y` or `n` is ambiguous.
 
     ## What it checks
@@ -166,9 +200,14 @@ E107 = load_rule("E107", "yaml11-boolean", "warning", """
     ```yaml
     draft: true
     ```
-    """)
+    """,
+)
 
-E108 = load_rule("E108", "not-utf8", "error", """
+E108 = load_rule(
+    "E108",
+    "not-utf8",
+    "error",
+    """
     The file is not valid UTF-8.
 
     ## What it checks
@@ -186,9 +225,14 @@ E108 = load_rule("E108", "not-utf8", "error", """
     ```text
     title: Café plan         (UTF-8)
     ```
-    """)
+    """,
+)
 
-E109 = load_rule("E109", "invalid-date", "error", """
+E109 = load_rule(
+    "E109",
+    "invalid-date",
+    "error",
+    """
     A date does not exist or is not written YYYY-MM-DD.
 
     ## What it checks
@@ -206,9 +250,14 @@ E109 = load_rule("E109", "invalid-date", "error", """
     ```yaml
     deadline: 2027-04-30
     ```
-    """)
+    """,
+)
 
-E110 = load_rule("E110", "unknown-key", "error", """
+E110 = load_rule(
+    "E110",
+    "unknown-key",
+    "error",
+    """
     A key is not part of the plan format.
 
     ## What it checks
@@ -227,9 +276,14 @@ E110 = load_rule("E110", "unknown-key", "error", """
     ```yaml
     baseline: {date: 2026-12-31, value: 12000}
     ```
-    """)
+    """,
+)
 
-E111 = load_rule("E111", "wrong-type", "error", """
+E111 = load_rule(
+    "E111",
+    "wrong-type",
+    "error",
+    """
     A value has the wrong type: text where a number belongs, a number where a date belongs.
 
     ## What it checks
@@ -248,9 +302,14 @@ E111 = load_rule("E111", "wrong-type", "error", """
     ```yaml
     target: 18000
     ```
-    """)
+    """,
+)
 
-E112 = load_rule("E112", "malformed-csv", "error", """
+E112 = load_rule(
+    "E112",
+    "malformed-csv",
+    "error",
+    """
     A measurements CSV file has a malformed row, header or value.
 
     ## What it checks
@@ -272,9 +331,14 @@ E112 = load_rule("E112", "malformed-csv", "error", """
     date,value
     2027-02-01,12900
     ```
-    """)
+    """,
+)
 
-E113 = load_rule("E113", "unreadable-file", "error", """
+E113 = load_rule(
+    "E113",
+    "unreadable-file",
+    "error",
+    """
     A file cannot be read: missing, not a regular file, or not permitted.
 
     ## What it checks
@@ -292,9 +356,14 @@ E113 = load_rule("E113", "unreadable-file", "error", """
     ```yaml
     measurements: data/followers.csv
     ```
-    """)
+    """,
+)
 
-E114 = load_rule("E114", "path-outside-project", "error", """
+E114 = load_rule(
+    "E114",
+    "path-outside-project",
+    "error",
+    """
     A path points outside the project root.
 
     ## What it checks
@@ -313,9 +382,14 @@ E114 = load_rule("E114", "path-outside-project", "error", """
     ```yaml
     measurements: data/followers.csv
     ```
-    """)
+    """,
+)
 
-E120 = load_rule("E120", "narrative-reference", "warning", """
+E120 = load_rule(
+    "E120",
+    "narrative-reference",
+    "warning",
+    """
     A link or image in a plan's narrative cannot be published.
 
     ## What it checks
@@ -339,9 +413,14 @@ E120 = load_rule("E120", "narrative-reference", "warning", """
     ```markdown
     See the [brand plan](brand-2026.md) and ![our reach](images/reach.png).
     ```
-    """)
+    """,
+)
 
-E901 = load_rule("E901", "unused-suppression", "warning", """
+E901 = load_rule(
+    "E901",
+    "unused-suppression",
+    "warning",
+    """
     A `# smartdoc: ignore[CODE]` comment silences nothing.
 
     ## What it checks
@@ -360,7 +439,24 @@ E901 = load_rule("E901", "unused-suppression", "warning", """
     ```yaml
     target: 18000
     ```
-    """)
+    """,
+)
 
-RULES = (E101, E102, E103, E104, E105, E106, E107, E108, E109, E110, E111, E112, E113, E114, E120,
-         E901)
+RULES = (
+    E101,
+    E102,
+    E103,
+    E104,
+    E105,
+    E106,
+    E107,
+    E108,
+    E109,
+    E110,
+    E111,
+    E112,
+    E113,
+    E114,
+    E120,
+    E901,
+)

@@ -47,8 +47,11 @@ def baseline_missing(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     """
     if goal.baseline is not None:
         return
-    yield Hit(("baseline",), f"{goal_label(goal, ctx.index)}: baseline is missing; add "
-                             "baseline: {date, value} with the figure before the goal starts")
+    yield Hit(
+        ("baseline",),
+        f"{goal_label(goal, ctx.index)}: baseline is missing; add "
+        "baseline: {date, value} with the figure before the goal starts",
+    )
 
 
 @rule("M102", "target-missing", "error")
@@ -78,8 +81,11 @@ def target_missing(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     """
     if goal.target is not None:
         return
-    yield Hit(("target",), f"{goal_label(goal, ctx.index)}: target is missing; add the figure "
-                           "to reach (a number, or {min, max} for a range)")
+    yield Hit(
+        ("target",),
+        f"{goal_label(goal, ctx.index)}: target is missing; add the figure "
+        "to reach (a number, or {min, max} for a range)",
+    )
 
 
 @rule("M103", "metric-missing", "warning")
@@ -112,8 +118,10 @@ def metric_missing(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     if goal.kind != "quantitative" or goal.metric:
         return
     label = goal_label(goal, ctx.index)
-    yield Hit(("metric",), f"{label}: metric is missing; name what is counted "
-                           "(e.g. 'Instagram followers')")
+    yield Hit(
+        ("metric",),
+        f"{label}: metric is missing; name what is counted (e.g. 'Instagram followers')",
+    )
 
 
 @rule("M104", "unit-missing", "warning")
@@ -143,8 +151,11 @@ def unit_missing(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     """
     if goal.unit:
         return
-    yield Hit(("unit",), f"{goal_label(goal, ctx.index)}: unit is missing; say what the figures "
-                         "count (e.g. followers, EUR, %)")
+    yield Hit(
+        ("unit",),
+        f"{goal_label(goal, ctx.index)}: unit is missing; say what the figures "
+        "count (e.g. followers, EUR, %)",
+    )
 
 
 @rule("M105", "proxy-missing", "warning")
@@ -221,8 +232,11 @@ def target_equals_baseline(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     if goal.target != goal.baseline.value:
         return
     label = goal_label(goal, ctx.index)
-    yield Hit(("target",), f"{label}: target {number(goal.target)} equals the baseline; "
-                           "set the figure to reach, or use direction at-least/at-most")
+    yield Hit(
+        ("target",),
+        f"{label}: target {number(goal.target)} equals the baseline; "
+        "set the figure to reach, or use direction at-least/at-most",
+    )
 
 
 @rule("M107", "direction-contradicts-target", "error")
@@ -260,8 +274,11 @@ def direction_contradicts_target(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     if not wrong:
         return
     side = "below" if goal.direction == "increase" else "above"
-    yield Hit(("target",), f"{goal_label(goal, ctx.index)}: target {number(target)} is {side} the "
-                           f"baseline {number(baseline)} but direction is '{goal.direction}'")
+    yield Hit(
+        ("target",),
+        f"{goal_label(goal, ctx.index)}: target {number(target)} is {side} the "
+        f"baseline {number(baseline)} but direction is '{goal.direction}'",
+    )
 
 
 @rule("M108", "target-shape-mismatch", "error")
@@ -293,11 +310,16 @@ def target_shape_mismatch(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     label = goal_label(goal, ctx.index)
     is_band = isinstance(goal.target, Band)
     if goal.direction == "range" and not is_band:
-        yield Hit(("target",), f"{label}: target is a number but direction is 'range'; "
-                               "write target: {min, max}")
+        yield Hit(
+            ("target",),
+            f"{label}: target is a number but direction is 'range'; write target: {{min, max}}",
+        )
     elif goal.direction != "range" and is_band:
-        yield Hit(("target",), f"{label}: target is a range {{min, max}} but direction is "
-                               f"'{goal.direction}'; write one number, or use direction: range")
+        yield Hit(
+            ("target",),
+            f"{label}: target is a range {{min, max}} but direction is "
+            f"'{goal.direction}'; write one number, or use direction: range",
+        )
 
 
 @rule("M109", "range-inverted", "error")
@@ -326,8 +348,11 @@ def range_inverted(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     if not isinstance(goal.target, Band) or goal.target.min < goal.target.max:
         return
     low, high = number(goal.target.min), number(goal.target.max)
-    yield Hit(("target", "min"), f"{goal_label(goal, ctx.index)}: target min {low} is not below "
-                                 f"max {high}; a range needs min < max")
+    yield Hit(
+        ("target", "min"),
+        f"{goal_label(goal, ctx.index)}: target min {low} is not below "
+        f"max {high}; a range needs min < max",
+    )
 
 
 def _percent_figures(goal: Goal) -> Iterator[tuple[tuple[str | int, ...], str, float]]:
@@ -384,7 +409,14 @@ def percent_out_of_range(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
 
 
 RULES = (
-    baseline_missing, target_missing, metric_missing, unit_missing, proxy_missing,
-    target_equals_baseline, direction_contradicts_target, target_shape_mismatch,
-    range_inverted, percent_out_of_range,
+    baseline_missing,
+    target_missing,
+    metric_missing,
+    unit_missing,
+    proxy_missing,
+    target_equals_baseline,
+    direction_contradicts_target,
+    target_shape_mismatch,
+    range_inverted,
+    percent_out_of_range,
 )

@@ -21,22 +21,80 @@ if TYPE_CHECKING:
 
 #: Hedges that stay vague even beside a figure ("grow sales significantly, by 5%").
 WEASEL_WORDS: tuple[str, ...] = (
-    "as much as possible", "as soon as possible", "asap", "where possible", "if possible",
-    "world-class", "best-in-class", "significantly", "significant", "substantially",
-    "substantial", "considerably", "various", "several", "some", "many", "try to", "aim to",
-    "strive to", "hopefully", "etc",
+    "as much as possible",
+    "as soon as possible",
+    "asap",
+    "where possible",
+    "if possible",
+    "world-class",
+    "best-in-class",
+    "significantly",
+    "significant",
+    "substantially",
+    "substantial",
+    "considerably",
+    "various",
+    "several",
+    "some",
+    "many",
+    "try to",
+    "aim to",
+    "strive to",
+    "hopefully",
+    "etc",
 )
 
 #: Verbs that open a second result after "and" ("... and cut churn to 5%"). Words that are
 #: also common metric nouns (reach, lift, open, close, share, sign-ups, views) are left out.
-ACTION_VERBS: frozenset[str] = frozenset({
-    "achieve", "acquire", "add", "attain", "attract", "boost", "build", "convert", "create",
-    "cut", "decrease", "deliver", "double", "drive", "earn", "enhance", "expand", "gain",
-    "generate", "get", "grow", "halve", "hire", "hit", "improve", "increase", "keep",
-    "launch", "lower", "maintain", "maximise", "maximize", "minimise", "minimize",
-    "optimise", "optimize", "publish", "raise", "recruit", "reduce", "retain", "sell",
-    "strengthen", "triple", "win",
-})
+ACTION_VERBS: frozenset[str] = frozenset(
+    {
+        "achieve",
+        "acquire",
+        "add",
+        "attain",
+        "attract",
+        "boost",
+        "build",
+        "convert",
+        "create",
+        "cut",
+        "decrease",
+        "deliver",
+        "double",
+        "drive",
+        "earn",
+        "enhance",
+        "expand",
+        "gain",
+        "generate",
+        "get",
+        "grow",
+        "halve",
+        "hire",
+        "hit",
+        "improve",
+        "increase",
+        "keep",
+        "launch",
+        "lower",
+        "maintain",
+        "maximise",
+        "maximize",
+        "minimise",
+        "minimize",
+        "optimise",
+        "optimize",
+        "publish",
+        "raise",
+        "recruit",
+        "reduce",
+        "retain",
+        "sell",
+        "strengthen",
+        "triple",
+        "win",
+    }
+)
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -64,11 +122,43 @@ _FIGURE = re.compile(
 _AND = re.compile(r"\s+(?:and|&|as well as)\s+", re.I)
 _BETWEEN = re.compile(r"\bbetween\b.*?\band\b", re.I)
 _WORD = re.compile(r"[a-z][a-z'-]+", re.I)
-_FILLER = frozenset({
-    "the", "a", "an", "of", "to", "by", "in", "on", "at", "for", "from", "per", "with", "than",
-    "over", "under", "within", "each", "every", "end", "percent", "points", "pts", "and", "or",
-    "day", "days", "week", "weeks", "month", "months", "year", "years",
-})
+_FILLER = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "by",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "per",
+        "with",
+        "than",
+        "over",
+        "under",
+        "within",
+        "each",
+        "every",
+        "end",
+        "percent",
+        "points",
+        "pts",
+        "and",
+        "or",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+    }
+)
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SUFFIXES = r"(?:e|es|ed|d|s|ing|ly|th|er|ers|ement|ements|ment|ments|ion|tion|ation|ations)?"
 
@@ -185,8 +275,11 @@ def vague_title(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
         return
     vague = words_in(goal.title, ctx.config.vague_words)
     if vague:
-        yield Hit(("title",), f"{label}: title is vague ({quoted(vague)} with no figure); "
-                              "name the figure from and to")
+        yield Hit(
+            ("title",),
+            f"{label}: title is vague ({quoted(vague)} with no figure); "
+            "name the figure from and to",
+        )
 
 
 def _opens_second_result(left: str, right: str) -> bool:
@@ -234,8 +327,11 @@ def multiple_results(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     parts = _AND.split(title)
     for left, right in itertools.pairwise(parts):
         if _opens_second_result(left, right):
-            yield Hit(("title",), f"{goal_label(goal, ctx.index)}: title asks for two results "
-                                  f"('... and {_clip(right.strip())}'); split it into two goals")
+            yield Hit(
+                ("title",),
+                f"{goal_label(goal, ctx.index)}: title asks for two results "
+                f"('... and {_clip(right.strip())}'); split it into two goals",
+            )
             return
 
 
@@ -267,8 +363,11 @@ def title_is_metric(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     title = _normalised(goal.title)
     for field, name in (("metric", goal.metric), ("indicator", goal.indicator)):
         if name and _normalised(name) == title:
-            yield Hit(("title",), f"{goal_label(goal, ctx.index)}: title only repeats the {field} "
-                                  f"'{name}'; say the change, the figure and the date")
+            yield Hit(
+                ("title",),
+                f"{goal_label(goal, ctx.index)}: title only repeats the {field} "
+                f"'{name}'; say the change, the figure and the date",
+            )
             return
 
 
@@ -303,8 +402,10 @@ def owner_missing(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     if goal.owner or ctx.plan.owner:
         return
     label = goal_label(goal, ctx.index)
-    yield Hit(("owner",), f"{label}: owner is missing (and the plan has none); "
-                          "name the one person accountable")
+    yield Hit(
+        ("owner",),
+        f"{label}: owner is missing (and the plan has none); name the one person accountable",
+    )
 
 
 @rule("S106", "multiple-owners", "warning")
@@ -331,8 +432,11 @@ def multiple_owners(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     """
     if not isinstance(goal.owner, list) or len(goal.owner) < 2:
         return
-    yield Hit(("owner", 1), f"{goal_label(goal, ctx.index)}: owner names {len(goal.owner)} people "
-                            f"({', '.join(goal.owner)}); name the one accountable")
+    yield Hit(
+        ("owner", 1),
+        f"{goal_label(goal, ctx.index)}: owner names {len(goal.owner)} people "
+        f"({', '.join(goal.owner)}); name the one accountable",
+    )
 
 
 @rule("S107", "id-missing", "error")
@@ -362,8 +466,11 @@ def id_missing(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     """
     if goal.id:
         return
-    yield Hit(("id",), f"{goal_label(goal, ctx.index)}: id is missing; add a lowercase-kebab id "
-                       "such as 'ig-followers'")
+    yield Hit(
+        ("id",),
+        f"{goal_label(goal, ctx.index)}: id is missing; add a lowercase-kebab id "
+        "such as 'ig-followers'",
+    )
 
 
 @rule("S108", "id-duplicate", "error")
@@ -400,8 +507,11 @@ def id_duplicate(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     for earlier_index, earlier in enumerate(ctx.plan.goals[: ctx.index]):
         if earlier.id == goal.id:
             line = ctx.loaded.location(("goals", earlier_index, "id")).line
-            yield Hit(("id",), f"goal '{goal.id}': id is already used by the goal on line {line}; "
-                               "ids must be unique in a plan")
+            yield Hit(
+                ("id",),
+                f"goal '{goal.id}': id is already used by the goal on line {line}; "
+                "ids must be unique in a plan",
+            )
             return
 
 
@@ -429,11 +539,19 @@ def id_malformed(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     """
     if not goal.id or _ID.match(goal.id):
         return
-    yield Hit(("id",), f"goal '{goal.id}': id must be lowercase words joined by '-' "
-                       "(e.g. 'ig-followers')")
+    yield Hit(
+        ("id",), f"goal '{goal.id}': id must be lowercase words joined by '-' (e.g. 'ig-followers')"
+    )
 
 
 RULES = (
-    title_missing, vague_title, multiple_results, title_is_metric, owner_missing,
-    multiple_owners, id_missing, id_duplicate, id_malformed,
+    title_missing,
+    vague_title,
+    multiple_results,
+    title_is_metric,
+    owner_missing,
+    multiple_owners,
+    id_missing,
+    id_duplicate,
+    id_malformed,
 )
