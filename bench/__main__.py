@@ -34,6 +34,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench.generate import generate
 
@@ -109,8 +110,11 @@ def project(count: int, name: str | None = None) -> Path:
 
 
 def drop_outputs(root: Path) -> None:
+    """Remove the site and the project's build cache (a cold build follows)."""
+    from smartdoc.cache import project_cache_dir
+
     shutil.rmtree(root / "site", ignore_errors=True)
-    shutil.rmtree(root / ".smartdoc_cache", ignore_errors=True)
+    shutil.rmtree(project_cache_dir(root), ignore_errors=True)
 
 
 def mkdocs_project(root: Path) -> Path:
@@ -154,10 +158,7 @@ def floor(root: Path, runs: int, pdf_root: Path | None) -> dict[str, Measure]:
     import yaml
     from markdown_it import MarkdownIt
 
-    from smartdoc.commands import build as build_command
     from smartdoc.config import load_config
-    from smartdoc.project import lint_project
-    from smartdoc.site import context
     from smartdoc.source import decode, split
 
     texts = []
@@ -181,42 +182,14 @@ def floor(root: Path, runs: int, pdf_root: Path | None) -> dict[str, Measure]:
             timed(lambda: [markdown.render(b) and None for _, b in texts])
         )
     # the same contexts and templates smartdoc renders: build them once, in memory
-    config = load_config(root / "smartdoc.yml")
-    today = dt.date.fromisoformat(TODAY)
-    linted = lint_project(config, (), today)
-    published, _ = build_command.select_plans(linted.plans, False)
-    files = build_command.SiteFiles()
-    build_command.render_site(
-        config, today, published, linted.findings, files, base_url=None, with_pdf=False
-    )
-    env, site, contexts = files.env, files.site, files.plan_contexts
-    index_page = context.get_page(config.site_name, "index.html", "index", base_url=None)
-    from smartdoc import scoring
-
-    scores = [
-        scoring.score_plan(p.plan, today, config.lint.tolerance, slug=p.slug)
-        for p in published
-        if p.plan is not None
-    ]
-    portfolio = context.get_portfolio_context(contexts, scores, scoring.score_portfolio(scores))
-    index = env.get_template("index.html")
-    plan_template = env.get_template("plan.html")
-    pages = [
-        (context.get_page(c["title"], f"{c['slug']}.html", "plan", base_url=None), c)
-        for c in contexts
-    ]
+    jobs = jinja_jobs(load_config(root / "smartdoc.yml"))
 
     # the big heap of contexts built above is not the floor's garbage to scan again and again
     gc.collect()
     gc.freeze()
     for _ in range(runs):
         measures["jinja"].seconds.append(
-            timed(
-                lambda: (
-                    index.render(site=site, page=index_page, portfolio=portfolio),
-                    [plan_template.render(site=site, page=page, plan=c) for page, c in pages],
-                )
-            )
+            timed(lambda: [template.render(**variables) for _, template, variables in jobs])
         )
     gc.unfreeze()
     if pdf_root is not None:
@@ -224,27 +197,79 @@ def floor(root: Path, runs: int, pdf_root: Path | None) -> dict[str, Measure]:
     return measures
 
 
+def rendered_contexts(config: Any, *, with_pdf: bool) -> tuple[Any, list[Any], list[Any]]:
+    """Return (the site renderer, plan contexts, plan summaries) as the build makes them."""
+    from smartdoc.options import make_options
+    from smartdoc.pipeline.check import check_plans
+    from smartdoc.pipeline.site import select_published
+    from smartdoc.site.pages import SiteRenderer
+
+    today = dt.date.fromisoformat(TODAY)
+    checked = check_plans(config, make_options(today=today, jobs=1), keep_loaded=True)
+    published, _ = select_published(checked, False)
+    renderer = SiteRenderer(
+        config, today, base_url=None, with_pdf=with_pdf, slugs=[p.slug for p in published]
+    )
+    rendered = [renderer.render_plan(p.loaded, p.findings) for p in published if p.loaded]
+    contexts = [r.context for r in rendered]
+    return renderer, contexts, [r.summary for r in rendered]
+
+
+def jinja_jobs(config: Any) -> list[tuple[str, Any, dict[str, Any]]]:
+    """Return (page path, template, variables) of the index and every plan page, made the
+    way the build makes them, so the Jinja floor renders exactly the pages smartdoc does."""
+    from smartdoc import scoring
+    from smartdoc.site import context
+
+    renderer, contexts, summaries = rendered_contexts(config, with_pdf=False)
+    env, site = renderer.env, renderer.site
+    index_page = context.get_page(
+        config.site_name,
+        "index.html",
+        "index",
+        base_url=None,
+        description=f"Strategy plans and SMART goals: {config.site_name}",
+    )
+    portfolio = context.get_portfolio_context(
+        [s.card for s in summaries],
+        [g for s in summaries for g in s.goals],
+        scoring.score_portfolio(summaries),
+    )
+    jobs = [
+        (
+            "index.html",
+            env.get_template("index.html"),
+            {"site": site, "page": index_page, "portfolio": portfolio},
+        ),
+    ]
+    plan_template = env.get_template("plan.html")
+    for plan in contexts:
+        path = f"{plan['slug']}.html"
+        page = context.get_page(
+            plan["title"], path, "plan", base_url=None, description=plan["summary"]
+        )
+        jobs.append((path, plan_template, {"site": site, "page": page, "plan": plan}))
+    return jobs
+
+
+def floor_pages(config: Any) -> dict[str, str]:
+    """Return the pages the Jinja floor renders, by path (a test checks they are smartdoc's)."""
+    return {path: template.render(**variables) for path, template, variables in jinja_jobs(config)}
+
+
 def weasyprint_floor(root: Path, runs: int) -> Measure:
     """Time WeasyPrint alone on the scorecard and handout HTML smartdoc makes for `root`."""
     import weasyprint
 
     from smartdoc import pdf as pdf_stage
-    from smartdoc.commands import build as build_command
     from smartdoc.config import load_config
-    from smartdoc.project import lint_project
 
     config = load_config(root / "smartdoc.yml")
-    today = dt.date.fromisoformat(TODAY)
-    linted = lint_project(config, (), today)
-    published, _ = build_command.select_plans(linted.plans, False)
-    files = build_command.SiteFiles()
-    build_command.render_site(
-        config, today, published, linted.findings, files, base_url=None, with_pdf=True
-    )
+    renderer, contexts, _ = rendered_contexts(config, with_pdf=True)
     jobs = pdf_stage.get_pdf_jobs(
-        files.env,
-        site=files.site,
-        plans=files.plan_contexts,
+        renderer.env,
+        site=renderer.site,
+        plans=contexts,
         root=config.root,
         page_size=config.pdf.page_size,
     )

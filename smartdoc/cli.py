@@ -1,52 +1,92 @@
-"""The command line: parse flags, call one stage, map the result to an exit code.
+"""The command line: flags -> typed `Options` -> one command -> one exit code.
 
 Each command imports its module inside the function, so `smartdoc --help` and `smartdoc lint`
-never import Jinja or WeasyPrint. Exit codes are the same for every command: 0 no failing
-finding, 1 findings fail the run, 2 usage, configuration or internal failure.
+never import Jinja or WeasyPrint. Exit codes are the same for every command and are decided
+here only (`SmartdocGroup.main`): 0 nothing fails the run, 1 findings fail it, 2 usage,
+configuration or internal failure, 130 interrupted. Every failure is one line, never a
+traceback (`SMARTDOC_DEBUG=1` shows the traceback of an internal error).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import functools
-import gc
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from smartdoc import __version__
-from smartdoc.errors import SmartdocError
+from smartdoc.errors import SmartdocError, UsageError
+from smartdoc.options import Options, make_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True, slots=True)
-class GlobalOptions:
-    """Flags every command takes."""
+class SmartdocGroup(click.Group):
+    """The `smartdoc` group: maps every outcome of a command to one line and one exit code."""
 
-    config_file: Path | None
-    today: dt.date | None
-    quiet: bool
-    verbose: bool
-    color: bool | None
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run a command; print a failure as one line and exit with its code."""
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "smartdoc"
+            code = _fail(f"{exc.format_message()} (see `{command} --help`)", 2)
+        except SmartdocError as exc:
+            code = _fail(str(exc), exc.exit_code)
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            code = _fail("interrupted", 130)
+        except BrokenPipeError:
+            code = _quiet_broken_pipe()
+        except Exception as exc:
+            if os.environ.get("SMARTDOC_DEBUG"):
+                raise
+            code = _fail(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(set SMARTDOC_DEBUG=1 for a traceback; please report it)",
+                2,
+            )
+        sys.exit(code if isinstance(code, int) else 0)
 
 
-def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+def _fail(message: str, code: int) -> int:
+    with contextlib.suppress(BrokenPipeError):  # stderr closed too: nothing left to tell
+        click.echo(
+            f"smartdoc: error: {message}" if code != 130 else f"smartdoc: {message}", err=True
+        )
+    return code
+
+
+def _quiet_broken_pipe() -> int:
+    """Return the exit code of a reader that went away (`smartdoc status | head`), quietly."""
+    # Python would print "Exception ignored ... BrokenPipeError" when it flushes stdout at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141  # as if killed by SIGPIPE, like other Unix tools
+
+
+def _parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD") from None
+        flag = "--" + (param.name or "date").replace("_", "-")
+        raise UsageError(f"{flag}: {value!r} is not a date YYYY-MM-DD") from None
 
 
-def common_options(command: F) -> F:
-    """Add -c, --today, -q, -v and --color/--no-color to a command."""
+def _common(command: F, *, pipeline: bool) -> F:
     options = [
         click.option(
             "-c",
@@ -56,7 +96,7 @@ def common_options(command: F) -> F:
         ),
         click.option(
             "--today",
-            callback=_parse_today,
+            callback=_parse_date,
             metavar="YYYY-MM-DD",
             help="Treat this date as today (default: SOURCE_DATE_EPOCH, else the clock).",
         ),
@@ -68,76 +108,63 @@ def common_options(command: F) -> F:
             help="Colour the output (default: on a terminal, unless NO_COLOR is set).",
         ),
     ]
+    if pipeline:
+        options += [
+            click.option(
+                "--as-of",
+                callback=_parse_date,
+                metavar="YYYY-MM-DD",
+                help="The plans as they stood that day: later figures are left out, not errors.",
+            ),
+            click.option(
+                "-j",
+                "--jobs",
+                default="auto",
+                metavar="N|auto",
+                help="Worker processes (default: every core).",
+            ),
+        ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _globals(kwargs: dict[str, Any]) -> GlobalOptions:
-    return GlobalOptions(
+def common_options(command: F) -> F:
+    """Add -c, --today, -q, -v and --color/--no-color to a command."""
+    return _common(command, pipeline=False)
+
+
+def pipeline_options(command: F) -> F:
+    """Add the common options plus --as-of and -j/--jobs (commands that check plans)."""
+    return _common(command, pipeline=True)
+
+
+def _options(kwargs: dict[str, Any]) -> Options:
+    """Pop the shared flags from a command's arguments; return the settled Options."""
+    return make_options(
         config_file=kwargs.pop("config_file"),
         today=kwargs.pop("today"),
+        as_of=kwargs.pop("as_of", None),
+        jobs=kwargs.pop("jobs", None),
         quiet=kwargs.pop("quiet"),
         verbose=kwargs.pop("verbose"),
         color=kwargs.pop("color"),
     )
 
 
-def use_color(choice: bool | None, stream: Any = None) -> bool:
-    """Return whether to colour: the flag, else NO_COLOR, else whether the stream is a terminal."""
-    if choice is not None:
-        return choice
-    if os.environ.get("NO_COLOR"):
-        return False
-    stream = stream or sys.stdout
-    return bool(getattr(stream, "isatty", lambda: False)())
-
-
-def handle_errors(command: F) -> F:
-    """Run a command; print a SmartdocError as one line, exit with its code; no traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            code = command(*args, **kwargs)
-        except SmartdocError as exc:
-            click.echo(f"smartdoc: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("smartdoc: interrupted", err=True)
-            sys.exit(130)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except Exception as exc:
-            if os.environ.get("SMARTDOC_DEBUG"):
-                raise
-            name = type(exc).__name__
-            click.echo(
-                f"smartdoc: internal error: {name}: {exc} "
-                "(set SMARTDOC_DEBUG=1 for a traceback; please report it)",
-                err=True,
-            )
-            sys.exit(2)
-        sys.exit(code or 0)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def load_config_for(options: GlobalOptions) -> Any:
-    """Return the project Config for these options."""
+def _config(options: Options) -> Any:
     from smartdoc.config import load_config
 
     return load_config(options.config_file)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=SmartdocGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, "-V", "--version", prog_name="smartdoc")
 def main() -> None:
     """smartdoc: lint SMART goals in Markdown plans and publish scorecards."""
-    # A run creates millions of small objects and keeps most of them to the end (nodes,
-    # findings, page data): with the default thresholds the collector rescans that heap
-    # again and again, ~15% of a 1,000-plan build (bench/results.md). Collect less often.
-    gc.set_threshold(100_000, 50, 100)
 
 
 @main.command()
@@ -170,26 +197,24 @@ def main() -> None:
     help="Skip these rule codes or prefixes (comma-separated or repeated).",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
-@common_options
-@handle_errors
+@pipeline_options
 def lint(**kwargs: Any) -> int:
     """Check plans against the SMART rules (default: the plans folder)."""
     from smartdoc.commands import lint as lint_command
 
-    options = _globals(kwargs)
-    return lint_command.run(load_config_for(options), options, **kwargs)
+    options = _options(kwargs)
+    return lint_command.run(_config(options), options, **kwargs)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@common_options
-@handle_errors
+@pipeline_options
 def status(**kwargs: Any) -> int:
     """Show each plan's goals with current value, target, progress and status."""
     from smartdoc.commands import status as status_command
 
-    options = _globals(kwargs)
-    return status_command.run(load_config_for(options), options, **kwargs)
+    options = _options(kwargs)
+    return status_command.run(_config(options), options, **kwargs)
 
 
 @main.command()
@@ -202,22 +227,14 @@ def status(**kwargs: Any) -> int:
 @click.option("--strict", is_flag=True, help="Warnings (and refused PDF resources) fail the build.")
 @click.option("--pdf/--no-pdf", default=None, help="Render PDF scorecards (default: pdf.enabled).")
 @click.option("--drafts", is_flag=True, help="Include plans marked draft: true.")
-@click.option(
-    "-j",
-    "--jobs",
-    default="auto",
-    metavar="N|auto",
-    help="Processes for PDF rendering (default: all cores).",
-)
 @click.option("--base-url", metavar="URL", help="Absolute URL of the site, where one is needed.")
-@common_options
-@handle_errors
+@pipeline_options
 def build(**kwargs: Any) -> int:
     """Lint, then build the site (and PDFs) into the output folder, atomically."""
     from smartdoc.commands import build as build_command
 
-    options = _globals(kwargs)
-    return build_command.run(load_config_for(options), options, **kwargs)
+    options = _options(kwargs)
+    return build_command.run(_config(options), options, **kwargs)
 
 
 @main.command()
@@ -231,43 +248,40 @@ def build(**kwargs: Any) -> int:
 @click.option("--pdf/--no-pdf", default=False, help="Also render PDFs (off by default).")
 @click.option("--drafts/--no-drafts", default=True, help="Show draft plans (with a banner).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
-@common_options
-@handle_errors
+@pipeline_options
 def serve(**kwargs: Any) -> int:
     """Preview the site, rebuilding and reloading open pages on every change."""
     from smartdoc.commands import serve as serve_command
 
-    options = _globals(kwargs)
-    return serve_command.run(load_config_for(options), options, **kwargs)
+    options = _options(kwargs)
+    return serve_command.run(_config(options), options, **kwargs)
 
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-@handle_errors
 def init(directory: Path, force: bool) -> int:
     """Create a plans repository: config, an example plan, CI and pre-commit set-up."""
     from smartdoc.commands import init as init_command
 
-    return init_command.run(directory, force=force)
+    # the example plan's dates follow "today" (SOURCE_DATE_EPOCH, else the clock)
+    return init_command.run(directory, force=force, today=make_options().today)
 
 
 @main.command()
 @click.argument("title")
 @click.option("--force", is_flag=True, help="Overwrite the plan file if it exists.")
 @common_options
-@handle_errors
 def new(**kwargs: Any) -> int:
     """Create a plan from a skeleton, named after TITLE."""
     from smartdoc.commands import new as new_command
 
-    options = _globals(kwargs)
-    return new_command.run(load_config_for(options), options, **kwargs)
+    options = _options(kwargs)
+    return new_command.run(_config(options), options, **kwargs)
 
 
 @main.command(name="rule")
 @click.argument("code")
-@handle_errors
 def rule_command(code: str) -> int:
     """Print the documentation of one rule (e.g. smartdoc rule M101)."""
     from smartdoc.commands import rules as rules_command
@@ -284,7 +298,6 @@ def rule_command(code: str) -> int:
     default="text",
     help="Output format.",
 )
-@handle_errors
 def rules_list(output_format: str) -> int:
     """List every rule: code, name, default severity and summary."""
     from smartdoc.commands import rules as rules_command
@@ -294,7 +307,6 @@ def rules_list(output_format: str) -> int:
 
 @main.command()
 @click.option("--config", "of_config", is_flag=True, help="Print the schema of smartdoc.yml.")
-@handle_errors
 def schema(of_config: bool) -> int:
     """Print the JSON Schema of plan front-matter (or of smartdoc.yml)."""
     import json
@@ -309,13 +321,12 @@ def schema(of_config: bool) -> int:
 
 @main.command()
 @common_options
-@handle_errors
 def clean(**kwargs: Any) -> int:
-    """Drop the build cache (.smartdoc_cache/)."""
+    """Drop the build cache of this project."""
     from smartdoc.commands import clean as clean_command
 
-    options = _globals(kwargs)
-    return clean_command.run(load_config_for(options), options)
+    options = _options(kwargs)
+    return clean_command.run(_config(options), options)
 
 
 if __name__ == "__main__":  # pragma: no cover

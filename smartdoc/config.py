@@ -114,6 +114,13 @@ class Config(_Section):
     templates_dir: str = Field(
         "templates", description="Folder whose files override the built-in theme by name."
     )
+    exclude: tuple[str, ...] = Field(
+        ("README.md",),
+        description=(
+            "Globs of files in the plans folder that are not plans: a pattern without '/' "
+            "matches a file name in any folder, one with '/' the path inside the plans folder."
+        ),
+    )
     lint: LintConfig = Field(default_factory=LintConfig)
     pdf: PdfConfig = Field(default_factory=PdfConfig)
     markdown: MarkdownConfig = Field(default_factory=MarkdownConfig)

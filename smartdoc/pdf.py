@@ -18,8 +18,9 @@ warning naming the PDF, the plan and the URL; `strict=True` turns them into one 
 Speed: a PDF is re-made only when its cache key changes: the hash of its HTML (the print
 stylesheet is inlined), the WeasyPrint and smartdoc versions, the installed font files and
 the creation date; a cached PDF is also re-made when a file it loaded changed. The cache is
-`<root>/.smartdoc_cache/pdf/` (`<key>.pdf` plus `<key>.json` with the files loaded and the
-warnings, which a cache hit reports again); it keeps the PDFs of the last run only.
+`pdf/` in the project's cache folder, outside the project (`smartdoc.cache`): `<key>.pdf`
+plus `<key>.json` with the files loaded and the warnings, which a cache hit reports again;
+it keeps the PDFs of the last run only, and a record that is not as written is ignored.
 
 Reproducible: the creation date is `SOURCE_DATE_EPOCH` when set, else midnight UTC of the
 "as of" day, written as `<meta name="dcterms.created">` and given to the workers as
@@ -48,7 +49,8 @@ from smartdoc.errors import SmartdocError
 
 #: Bump when the cache record or the worker output changes meaning.
 CACHE_FORMAT = 1
-CACHE_DIR = ".smartdoc_cache/pdf"
+#: The PDF cache's folder inside the project's cache folder (`smartdoc.cache`).
+CACHE_DIR = "pdf"
 #: Seconds one PDF may take before it is given up.
 DEFAULT_TIMEOUT = 120.0
 #: Jobs a worker process renders before it is replaced (bounds WeasyPrint's memory growth).
@@ -96,12 +98,10 @@ class PdfResult:
 # --- HTML ----------------------------------------------------------------------------------
 
 
-def get_epoch(today: dt.date, environ: Mapping[str, str] | None = None) -> int:
-    """Return the creation time: SOURCE_DATE_EPOCH, else midnight UTC of `today`."""
-    environ = os.environ if environ is None else environ
-    value = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value.isdigit():
-        return int(value)
+def get_epoch(today: dt.date, epoch: int | None) -> int:
+    """Return the creation time: SOURCE_DATE_EPOCH (`epoch`), else midnight UTC of `today`."""
+    if epoch is not None:
+        return epoch
     return int(dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc).timestamp())
 
 
@@ -162,7 +162,7 @@ def get_pdf_jobs(
 ) -> list[PdfJob]:
     """Return a scorecard job per plan context and the handout job (when there are plans)."""
     if epoch is None:
-        epoch = get_epoch(site["today"])
+        epoch = get_epoch(site["today"], None)
     base_url = str(root.resolve()) + os.sep
     jobs = [
         PdfJob(
@@ -255,13 +255,31 @@ def _read_cached(
     try:
         record = json.loads((cache_dir / f"{key}.json").read_text(encoding="utf-8"))
         pdf = (cache_dir / f"{key}.pdf").read_bytes()
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
-    if record.get("format") != CACHE_FORMAT:
+    if not isinstance(record, dict) or record.get("format") != CACHE_FORMAT:
         return None
-    for label, rel, sha in record.get("served", []):
+    served, refused, log = record.get("served"), record.get("refused"), record.get("log")
+    if not (isinstance(served, list) and isinstance(refused, list) and isinstance(log, list)):
+        return None
+    if not all(isinstance(line, str) for line in log) or not all(
+        isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)
+        for item in refused
+    ):
+        return None
+    if not (record.get("error") is None or isinstance(record.get("error"), str)):
+        return None
+    for item in served:
+        if not (
+            isinstance(item, list) and len(item) == 3 and all(isinstance(v, str) for v in item)
+        ):
+            return None
+        label, rel, sha = item
         folder = roots.get(label)
-        if folder is None or _file_sha256(folder / rel) != sha:
+        parts = rel.split("/")
+        if folder is None or rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            return None
+        if _file_sha256(folder / rel) != sha:
             return None
     return pdf, record
 
@@ -466,7 +484,10 @@ def render_pdfs(
 
     root = root.resolve()
     roots = {"project": root, "theme": (theme or theme_dir()).resolve()}
-    cache_dir = cache_dir if cache_dir is not None else root / CACHE_DIR
+    if cache_dir is None:
+        from smartdoc.cache import project_cache_dir
+
+        cache_dir = project_cache_dir(root) / CACHE_DIR
     workers = max(1, workers or os.cpu_count() or 1)
     fonts = get_fonts_fingerprint()
     result = PdfResult()

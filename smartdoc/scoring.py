@@ -50,7 +50,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from smartdoc.lint.registry import SMART_LETTERS
 from smartdoc.model import BAND_DIRECTIONS, Band, Checkin, Goal, Period, Plan
@@ -246,6 +246,36 @@ class ObjectiveScore:
     goals: tuple[ObjectiveGoal, ...]
     status_counts: Mapping[str, int]
     attainment: float | None
+
+
+class RollupGoal(Protocol):
+    """What a roll-up reads of a goal: a `GoalScore`, or a summary kept between builds."""
+
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def serves(self) -> str | None: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def progress(self) -> float | None: ...
+    @property
+    def smart(self) -> Mapping[str, bool | None]: ...
+
+
+class RollupPlan(Protocol):
+    """What the portfolio roll-up reads of a plan: a `PlanScore`, or its summary."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def strategy(self) -> Mapping[str, str]: ...
+    @property
+    def goals(self) -> Sequence[RollupGoal]: ...
 
 
 # --- figures -----------------------------------------------------------------------------
@@ -509,7 +539,7 @@ def count_statuses(statuses: Iterable[str]) -> dict[str, int]:
     return counts
 
 
-def weighted_attainment(goals: Iterable[GoalScore]) -> float | None:
+def weighted_attainment(goals: Iterable[RollupGoal]) -> float | None:
     """Return the weighted mean of progress clamped to 0..1 over goals that have progress."""
     total = weights = 0.0
     for goal in goals:
@@ -520,7 +550,7 @@ def weighted_attainment(goals: Iterable[GoalScore]) -> float | None:
     return _clamp(total / weights) if weights > 0 else None
 
 
-def get_smart_score(goals: Iterable[GoalScore]) -> SmartScore:
+def get_smart_score(goals: Iterable[RollupGoal]) -> SmartScore:
     """Return SMART criteria met over criteria checked (None letters are not checked)."""
     letters = [value for goal in goals for value in goal.smart.values() if value is not None]
     return SmartScore(met=sum(1 for value in letters if value), checked=len(letters))
@@ -570,11 +600,11 @@ def score_plan(
     )
 
 
-def score_portfolio(plans: Iterable[PlanScore]) -> tuple[ObjectiveScore, ...]:
+def score_portfolio(plans: Iterable[RollupPlan]) -> tuple[ObjectiveScore, ...]:
     """Return each strategic objective across plans with the goals serving it, by key."""
     descriptions: dict[str, list[str]] = {}
     declared_by: dict[str, list[str]] = {}
-    served: dict[str, list[tuple[str, GoalScore]]] = {}
+    served: dict[str, list[tuple[str, RollupGoal]]] = {}
     for plan in plans:
         for key, description in plan.strategy.items():
             if description not in descriptions.setdefault(key, []):

@@ -57,10 +57,13 @@ class Snapshot:
     build: int
     #: The last site that built (relative path -> bytes); empty before the first good build.
     files: dict[str, bytes] = field(default_factory=dict)
-    #: Whether the latest build succeeded.
+    #: Whether the latest build has nothing that would stop `smartdoc build`.
     ok: bool = True
-    #: When it did not: one line per problem, `file:line:col: CODE message`.
+    #: When it has: one line per problem, `file:line:col: CODE message`.
     problems: tuple[str, ...] = ()
+    #: True when `files` is the latest build, made despite its problems; False when it is the
+    #: last good site because the latest build made nothing.
+    partial: bool = False
 
 
 class SiteState:
@@ -201,9 +204,14 @@ def reload_script(build: int) -> str:
     )
 
 
-def overlay(problems: tuple[str, ...]) -> str:
+def overlay(problems: tuple[str, ...], *, partial: bool = False) -> str:
     """Return the overlay that lists why the latest edit does not build (escaped)."""
     lines = "\n".join(html.escape(line) for line in problems)
+    headline = (
+        "smartdoc serve: `smartdoc build` would refuse this site; pages show what they can."
+        if partial
+        else "smartdoc serve: the latest edit does not build; showing the last good pages."
+    )
     return (
         '<div id="smartdoc-overlay" role="alert" style="position:fixed;left:1rem;right:1rem;'
         "bottom:1rem;max-height:60vh;overflow:auto;z-index:2147483647;background:#fff4f4;"
@@ -211,15 +219,15 @@ def overlay(problems: tuple[str, ...]) -> str:
         'font:14px/1.45 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 4px 24px #0005">'
         '<button type="button" onclick="this.parentNode.remove()" style="float:right">'
         "Close</button>"
-        "<strong>smartdoc serve: the latest edit does not build; "
-        "showing the last good pages.</strong>"
+        f"<strong>{html.escape(headline)}</strong>"
         f'<pre style="white-space:pre-wrap;margin:.75rem 0 0">{lines}</pre></div>'
     )
 
 
 def inject(page: bytes, snapshot: Snapshot) -> bytes:
     """Return an HTML page with the reload script (and the overlay, if failing) added."""
-    extra = ("" if snapshot.ok else overlay(snapshot.problems)) + reload_script(snapshot.build)
+    problems = "" if snapshot.ok else overlay(snapshot.problems, partial=snapshot.partial)
+    extra = problems + reload_script(snapshot.build)
     data = extra.encode("utf-8")
     index = page.lower().rfind(b"</body>")
     if index < 0:

@@ -38,3 +38,20 @@ def loopback() -> Iterator[guards.LoopbackServer]:
     assert server.connections == 0 and server.requests == [], (
         f"the loopback server was contacted: {server.requests or server.connections}"
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_outside_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep smartdoc's cache (normally ~/.cache/smartdoc) in a temporary folder for the run.
+
+    Set in the environment, so the commands the tests start as subprocesses use it too.
+    """
+    saved = {name: os.environ.get(name) for name in ("XDG_CACHE_HOME", "SMARTDOC_CACHE_DIR")}
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    os.environ.pop("SMARTDOC_CACHE_DIR", None)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

@@ -121,8 +121,18 @@ def installation_roots() -> list[Path]:
 
 
 def allowed_roots(project: Path, *extra: Path) -> list[Path]:
-    """Return the folders a build of `project` may read: it, `extra` and the installation."""
-    return [project.resolve(), *(p.resolve() for p in extra), *installation_roots()]
+    """Return the folders a build of `project` may read: it, its own cache folder (outside
+    the project, see smartdoc.cache), `extra` and the installation."""
+    from smartdoc.cache import project_cache_dir
+
+    own_cache = project_cache_dir(project)
+    own_cache.mkdir(parents=True, exist_ok=True)  # resolve() needs it to exist
+    return [
+        project.resolve(),
+        own_cache.resolve(),
+        *(p.resolve() for p in extra),
+        *installation_roots(),
+    ]
 
 
 def outside(records: Iterable[tuple[str, str, str]], allowed: Iterable[Path]) -> list[str]:

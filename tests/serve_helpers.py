@@ -92,7 +92,7 @@ class Served:
     def state(self) -> dict[str, object]:
         return json.loads(self.request("/__smartdoc/state")[2])
 
-    def wait_build_after(self, build: int, timeout: float = 15) -> dict[str, object]:
+    def wait_build_after(self, build: int, timeout: float = 60) -> dict[str, object]:
         state = wait_for(lambda: (s := self.state())["build"] != build and s, timeout=timeout)
         assert state, f"no rebuild within {timeout} s:\n" + "".join(self.lines)
         return state

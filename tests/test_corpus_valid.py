@@ -16,10 +16,10 @@ import re
 from pathlib import Path
 
 import pytest
+from project_helpers import check_project
 
 from smartdoc.config import Config
 from smartdoc.load import load_plan
-from smartdoc.project import lint_project
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
 TODAY = re.compile(r"^#\s*today:\s*(\d{4}-\d{2}-\d{2})\s*$", re.M)
@@ -50,8 +50,8 @@ def test_corpus_is_not_empty() -> None:
 @pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.relative_to(CORPUS).as_posix())
 def test_valid_plan_has_no_error(path: Path) -> None:
     config = Config(root=CORPUS, plans_dir=".")
-    project = lint_project(config, [path], today_of(path))
-    assert [loaded.plan is not None for loaded in project.plans] == [True]
+    project = check_project(config, [path], today_of(path))
+    assert [plan.readable for plan in project.plans] == [True]
     errors = [
         f"{f.file}:{f.line}:{f.column}: {f.code} {f.message}"
         for f in project.findings

@@ -12,9 +12,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from project_helpers import check_project
 
 from smartdoc.config import load_config
-from smartdoc.project import LintedProject, lint_project
+from smartdoc.pipeline.check import Checked
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "plans"
@@ -29,11 +30,11 @@ EXAMPLES: dict[str, tuple[dt.date, set[tuple[str, str | None]]]] = {
 }
 
 
-def lint(today: dt.date) -> LintedProject:
-    return lint_project(load_config(None, ROOT), [PLANS], today)
+def lint(today: dt.date) -> Checked:
+    return check_project(load_config(None, ROOT), [PLANS], today)
 
 
-def errors(project: LintedProject) -> list[str]:
+def errors(project: Checked) -> list[str]:
     return [
         f"{f.file}:{f.line}:{f.column}: {f.code} {f.message}"
         for f in project.findings
@@ -54,7 +55,7 @@ def test_every_example_is_listed() -> None:
 def test_examples_have_no_error(today: dt.date) -> None:
     project = lint(today)
     assert len(project.plans) == len(EXAMPLES)
-    assert all(plan.plan is not None for plan in project.plans)
+    assert all(plan.readable for plan in project.plans)
     assert errors(project) == []
 
 
@@ -62,7 +63,7 @@ def test_examples_have_no_error(today: dt.date) -> None:
 def test_example_at_its_own_date_has_only_deliberate_warnings(slug: str) -> None:
     as_of, deliberate = EXAMPLES[slug]
     project = lint(as_of)
-    findings = [f for f in project.findings_of(slug) if f.severity in ("error", "warning")]
+    findings = [f for f in project.of(slug) if f.severity in ("error", "warning")]
     got = {(f.code, f.goal) for f in findings}
     assert got == deliberate, "\n".join(
         f"{f.file}:{f.line}:{f.column}: {f.code} {f.severity} {f.message}" for f in findings
@@ -71,7 +72,7 @@ def test_example_at_its_own_date_has_only_deliberate_warnings(slug: str) -> None
 
 def test_examples_show_the_features_they_are_meant_to_show() -> None:
     project = lint(WRITTEN_ON)
-    plans = {loaded.slug: loaded.plan for loaded in project.plans}
+    plans = {p.slug: p.loaded.plan if p.loaded else None for p in project.plans}
     goals = [goal for plan in plans.values() if plan is not None for goal in plan.goals]
     directions = {goal.direction for goal in goals}
     assert {"increase", "decrease", "at-least", "at-most", "range"} <= directions

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from smartdoc.cache import project_cache_dir
 from smartdoc.cli import main
 from smartdoc.site.publish import tree_digest
 
@@ -191,9 +192,11 @@ def test_a_hand_edited_site_file_is_put_back(project: Path, tmp_path: Path) -> N
 
 def test_clean_drops_the_cache_and_the_next_build_starts_over(project: Path) -> None:
     build(project)
-    assert (project / ".smartdoc_cache" / "build" / "manifest.json").exists()
+    cache = project_cache_dir(project)
+    assert list((cache / "build" / "site").glob("*.json"))  # the record of the last build
     result = CliRunner().invoke(main, ["clean", "-c", str(project / "smartdoc.yml")])
     assert result.exit_code == 0
+    assert not cache.exists()
     assert not (project / ".smartdoc_cache").exists()
     report, _ = rebuilt(project)
     assert {"alpha.html", "beta.html", "gamma.html", "index.html"} <= report

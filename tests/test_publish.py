@@ -125,7 +125,9 @@ def test_killed_build_leaves_the_site_intact_and_the_next_build_cleans_up(projec
     site = project / "site"
     before = tree_digest(site)
     (project / "plans" / "team" / "brand.md").unlink()  # the next build differs
-    env = {**os.environ, "PYTHONPATH": str(REPO), "SMARTDOC_TEST_WRITE_DELAY": "0.4"}
+    # tests/slow_writes holds the sitecustomize that honours SMARTDOC_TEST_WRITE_DELAY
+    path = os.pathsep.join([str(REPO), str(REPO / "tests" / "slow_writes")])
+    env = {**os.environ, "PYTHONPATH": path, "SMARTDOC_TEST_WRITE_DELAY": "0.4"}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -180,14 +182,13 @@ def test_writer_discards_on_error(tmp_path: Path) -> None:
     assert (output / "old.html").read_text(encoding="utf-8") == "old"
 
 
-def test_writer_swaps_and_sets_modes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+def test_writer_swaps_and_sets_modes(tmp_path: Path) -> None:
     output = tmp_path / "site"
     output.mkdir()
     (output / "stale.html").write_text("stale", encoding="utf-8")
     old_umask = os.umask(0o077)
     try:
-        with SiteWriter(output) as writer:
+        with SiteWriter(output, epoch=1700000000) as writer:
             writer.write_text("index.html", "<p>new</p>\n")
             writer.write_text("team/a.html", "<p>a</p>\n")
             writer.commit()

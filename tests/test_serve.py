@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -50,11 +49,9 @@ def test_edit_rebuilds_broken_edit_keeps_last_good_pages(served) -> None:  # typ
     assert "Example Coffee web plan 2026" in server.text("/example.html")
 
     # a broken edit: the last good page stays, with the findings in an overlay
-    started = time.monotonic()
     _edit(plan, "value: 2000}   # before", "value: 2000   # before")
     state = server.wait_build_after(state["build"])  # type: ignore[arg-type]
     assert state["ok"] is False
-    assert time.monotonic() - started < 10
     broken = server.text("/example.html")
     assert "Example Coffee web plan 2026" in broken
     assert 'id="smartdoc-overlay"' in broken
@@ -174,9 +171,7 @@ def test_sigint_stops_cleanly(tmp_path: Path) -> None:
     response = stream.getresponse()
     assert response.getheader("Content-Type") == "text/event-stream"
     assert response.readline() == b"retry: 1000\n"
-    started = time.monotonic()
-    assert server.stop() == 0
-    assert time.monotonic() - started < 10
+    assert server.stop() == 0  # a clean exit, not the kill that ends a hung server
     assert any("stopped" in line for line in server.lines), server.lines
     assert not any("Traceback" in line for line in server.lines), server.lines
     assert sorted(p.name for p in project.iterdir()) == before  # nothing written, no temp folder

@@ -1,17 +1,23 @@
-"""`smartdoc clean`: remove the build cache, `<root>/.smartdoc_cache`, and nothing else."""
+"""`smartdoc clean`: remove this project's build cache, and nothing else.
+
+The cache lives outside the project (`smartdoc.cache.project_cache_dir`). A `.smartdoc_cache`
+folder in the project, where smartdoc 0.1 kept it, is removed too; a symlink there is
+removed itself, never followed.
+"""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import click
 
+from smartdoc.cache import project_cache_dir
 from smartdoc.config import Config
-from smartdoc.errors import SmartdocError
+from smartdoc.errors import OutputError
+from smartdoc.options import Options
 
-CACHE_DIR = ".smartdoc_cache"
+LEGACY_CACHE_DIR = ".smartdoc_cache"
 
 
 def _size(folder: Path) -> tuple[int, int]:
@@ -24,23 +30,31 @@ def _size(folder: Path) -> tuple[int, int]:
     return files, total
 
 
-def run(config: Config, options: Any) -> int:
-    """Remove the cache folder of the project; say what was removed."""
-    cache = config.root / CACHE_DIR
-    shown = f"{CACHE_DIR}/"
+def _remove(folder: Path, shown: str) -> str | None:
+    """Remove a cache folder (a link is removed, never followed); say what was removed."""
     try:
-        if cache.is_symlink() or (cache.exists() and not cache.is_dir()):
-            cache.unlink()  # a link is removed, never followed
-            message = f"Removed {shown} (it was not a folder)."
-        elif cache.is_dir():
-            files, size = _size(cache)
-            shutil.rmtree(cache)
-            noun = "file" if files == 1 else "files"
-            message = f"Removed {shown} ({files} {noun}, {size / 1024:,.1f} KiB)."
-        else:
-            message = f"Nothing to clean: {shown} does not exist."
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()
+            return f"Removed {shown} (it was not a folder)."
+        if not folder.is_dir():
+            return None
+        files, size = _size(folder)
+        shutil.rmtree(folder)
     except OSError as exc:
-        raise SmartdocError(f"{cache}: cannot remove the cache: {exc.strerror or exc}") from None
+        raise OutputError(f"{folder}: cannot remove the cache: {exc.strerror or exc}") from None
+    noun = "file" if files == 1 else "files"
+    return f"Removed {shown} ({files} {noun}, {size / 1024:,.1f} KiB)."
+
+
+def run(config: Config, options: Options) -> int:
+    """Remove the project's cache folders; say what was removed."""
+    cache = project_cache_dir(config.root)
+    messages = [
+        _remove(cache, f"the build cache {cache}/"),
+        _remove(config.root / LEGACY_CACHE_DIR, f"{LEGACY_CACHE_DIR}/"),
+    ]
+    said = [m for m in messages if m is not None] or [f"Nothing to clean: no cache at {cache}/."]
     if not options.quiet:
-        click.echo(message)
+        for message in said:
+            click.echo(message)
     return 0

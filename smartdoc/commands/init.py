@@ -22,7 +22,7 @@ import click
 
 from smartdoc import __version__
 from smartdoc.errors import SmartdocError, UsageError
-from smartdoc.project import resolve_today
+from smartdoc.options import resolve_today
 
 #: (file in smartdoc/scaffold/, where init writes it), in the order they are listed.
 SCAFFOLD_FILES: tuple[tuple[str, str], ...] = (
@@ -116,7 +116,7 @@ def _write(path: Path, text: str) -> None:
 
 def run(directory: Path, *, force: bool = False, today: dt.date | None = None) -> int:
     """Create the project files in `directory`; refuse to overwrite unless `force`."""
-    files = scaffold(resolve_today(today))
+    files = scaffold(resolve_today(today, None))
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory}: exists and is not a folder")
     existing, blocked = [], []

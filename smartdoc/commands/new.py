@@ -19,17 +19,16 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
 
 import click
 import yaml
 
 from smartdoc.config import Config
-from smartdoc.errors import SmartdocError, UsageError
-from smartdoc.project import resolve_today
+from smartdoc.discover import RESERVED_SLUGS
+from smartdoc.errors import OutputError, UsageError
+from smartdoc.options import Options
 
 #: Page names the site uses itself (a plan cannot take them).
-RESERVED_SLUGS = frozenset({"index", "rules", "404"})
 MAX_SLUG_CHARS = 80
 #: Latin letters that Unicode does not decompose into ASCII.
 _LETTERS = str.maketrans(
@@ -147,7 +146,7 @@ def skeleton(config: Config, plan_file: Path, title: str, today: dt.date) -> str
     )
 
 
-def run(config: Config, options: Any, *, title: str, force: bool = False) -> int:
+def run(config: Config, options: Options, *, title: str, force: bool = False) -> int:
     """Write the skeleton for `title` into the plans folder; print its path."""
     title = title.strip()
     if not title:
@@ -166,14 +165,14 @@ def run(config: Config, options: Any, *, title: str, force: bool = False) -> int
         raise UsageError(f"{shown}: already exists; nothing written (use --force to overwrite)")
     if plan_file.is_dir():
         raise UsageError(f"{shown}: is a folder")
-    text = skeleton(config, plan_file, title, resolve_today(options.today))
+    text = skeleton(config, plan_file, title, options.today)
     try:
         config.plans_path.mkdir(parents=True, exist_ok=True)
         if plan_file.is_symlink():
             plan_file.unlink()  # --force replaces the link, never the file it points to
         plan_file.write_text(text, encoding="utf-8", newline="\n")
     except OSError as exc:
-        raise SmartdocError(f"{shown}: cannot write: {exc.strerror or exc}") from None
+        raise OutputError(f"{shown}: cannot write: {exc.strerror or exc}") from None
     if options.quiet:
         click.echo(shown)
     else:

@@ -1,17 +1,21 @@
 """`smartdoc serve`: preview the site, rebuilding it and reloading open pages on every change.
 
-- The site is built **in memory** with the build's own stages (`lint_project`, then
-  `commands.build.render_site`), never into `site/`: nothing on disk changes, and there is no
-  temporary folder to clean up. PDFs are rendered only with `--pdf`; drafts are shown (with
-  the theme's banner) unless `--no-drafts`.
+- The site is built **in memory** by the build's own pipeline (`smartdoc.pipeline`: the same
+  `check_plans` and `build_site`, with a memory sink and a memo kept between rebuilds, so an
+  edit re-renders only what it changed), never into `site/`: nothing on disk changes.
+  PDFs are rendered only with `--pdf`; drafts are shown (with the theme's banner) unless
+  `--no-drafts`.
 - It watches, with `watchfiles`, the plans folder, the project's templates folder, the
   built-in theme, the folders of measurements CSV files outside the plans folder, and the
   project root itself (not recursively) for `smartdoc.yml`. Any change rebuilds the **whole**
   site: a build of a few plans takes well under a second, and a whole build can never
   serve a page that is stale against another.
-- A build that fails (error findings, a broken template, a bad config) keeps the last good
-  pages served and shows its findings in an overlay on every page; the next good build
-  clears it. Pages reload by themselves (see `smartdoc.serve_http`).
+- It previews what it can: a plan with error findings still gets its page (the findings are
+  on it); a plan that cannot be read keeps the last page it had, or, when it never had one
+  (the skeleton `smartdoc new` writes), gets a page of its findings; and every page carries
+  an overlay listing what would stop `smartdoc build`. A build that fails as a whole (a broken
+  template, a bad config) keeps the last good pages served, with the overlay. Pages reload
+  by themselves (see `smartdoc.serve_http`).
 - It binds 127.0.0.1:8000 unless `-a/--dev-addr HOST:PORT` says otherwise (port 0 picks a
   free port); an address other than loopback is served only with a printed warning.
 - Ctrl-C (or SIGTERM) stops it: the server, the event streams and the watcher threads are
@@ -33,9 +37,14 @@ from typing import Any
 
 import click
 
+from smartdoc.cache import MemoryMemo
 from smartdoc.config import CONFIG_NAMES, Config, load_config
 from smartdoc.errors import SmartdocError, UsageError
+from smartdoc.options import Options
+from smartdoc.pipeline.check import check_plans
+from smartdoc.pipeline.site import MemorySite, Output, SiteRequest, build_site
 from smartdoc.serve_http import DevServer, SiteState, Snapshot, format_host, is_loopback
+from smartdoc.theme import theme_dir
 
 DEFAULT_ADDR = "127.0.0.1:8000"
 #: Folder names in watched trees that never hold sources.
@@ -90,11 +99,13 @@ def _problem_of(exc: BaseException) -> str:
     return f"internal error: {type(exc).__name__}: {exc}"
 
 
-@dataclasses.dataclass(slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class BuildResult:
     """One in-memory build."""
 
+    #: The site built (None: nothing could be built; the last good pages stay served).
     files: dict[str, bytes] | None
+    #: What stops `smartdoc build` from publishing: one line per error, or the failure.
     problems: tuple[str, ...]
     config: Config
     watched_dirs: tuple[Path, ...]
@@ -106,7 +117,7 @@ class Preview:
     """Builds the site in memory and hands each result to the server's state."""
 
     def __init__(
-        self, config: Config, options: Any, *, pdf: bool, drafts: bool, state: SiteState
+        self, config: Config, options: Options, *, pdf: bool, drafts: bool, state: SiteState
     ) -> None:
         self.config = config
         self.options = options
@@ -115,6 +126,8 @@ class Preview:
         self.state = state
         self.build_number = 0
         self.good_files: dict[str, bytes] = {}
+        self.outputs: dict[str, Output] = {}
+        self.memo = MemoryMemo()
         self.watched_dirs: tuple[Path, ...] = ()
         self.data_files: frozenset[Path] = frozenset()
         self.paths_changed = threading.Event()
@@ -128,11 +141,12 @@ class Preview:
         return load_config(None, start=self.config.root)
 
     def build(self) -> BuildResult:
-        """Lint and render the whole site into memory; never raises on a failed build."""
-        from smartdoc.commands import build as build_command
-        from smartdoc.project import lint_project
-        from smartdoc.theme import theme_dir
+        """Check and render every plan that can be rendered; never raises on a broken plan.
 
+        A plan with error findings still gets its page (its findings are listed on it); a plan
+        that cannot be read gets a page of its findings. What would stop `smartdoc build` is
+        returned as problems, which the server shows over every page.
+        """
         config = self.config
         try:
             config = self._reload_config()
@@ -141,51 +155,41 @@ class Preview:
         watched = self._dirs_to_watch(config, theme_dir(), ())
         data_files: frozenset[Path] = frozenset()
         try:
-            project = lint_project(config, (), self.options.today)
+            checked = check_plans(config, self.options, memo=self.memo, keep_loaded=True)
             data_files = frozenset(
                 (config.root / name).absolute()
-                for loaded in project.plans
-                for name in loaded.data_files
+                for plan in checked.plans
+                for name in plan.data_files
             )
             watched = self._dirs_to_watch(config, theme_dir(), data_files)
-            published, left_out = build_command.select_plans(project.plans, self.drafts)
-            left_out_slugs = {loaded.slug for loaded in left_out}
-            findings = [f for f in project.findings if f.plan not in left_out_slugs]
-            errors = [f for f in findings if f.severity == "error"]
-            if errors:
-                return BuildResult(
-                    None, tuple(finding_line(f) for f in errors), config, watched, data_files
-                )
-            site = build_command.SiteFiles()
-            build_command.render_site(
-                config,
-                project.today,
-                published,
-                findings,
-                site,
+            request = SiteRequest(
                 base_url=config.site_url,
                 drafts=self.drafts,
                 with_pdf=self.pdf,
+                strict=False,
+                preview=True,
             )
-            if self.pdf and site.plan_contexts:
-                build_command.render_pdfs(
-                    config,
-                    site.env,
-                    site.site,
-                    site.plan_contexts,
-                    site,
-                    base_url=config.site_url,
-                    jobs="auto",
-                    strict=False,
-                )
-            files = dict(site.pages)
-            for rel, source in site.copies.items():
-                files[rel] = source.read_bytes()
+            sink = MemorySite(previous=self.good_files)
+            result = build_site(
+                config,
+                self.options,
+                request,
+                memo=self.memo,
+                sink=sink,
+                previous=self.outputs,
+                checked=checked,
+            )
         except Exception as exc:
             if os.environ.get("SMARTDOC_DEBUG"):
                 raise
             return BuildResult(None, (_problem_of(exc),), config, watched, data_files)
-        return BuildResult(files, (), config, watched, data_files, plans=len(published))
+        self.outputs = dict(result.outputs)
+        self.memo.finish()
+        problems = tuple(finding_line(f) for f in result.findings if f.severity == "error")
+        problems += result.crashes
+        return BuildResult(
+            sink.files, problems, config, watched, data_files, plans=len(result.published)
+        )
 
     @staticmethod
     def _dirs_to_watch(config: Config, theme: Path, data_files: Iterable[Path]) -> tuple[Path, ...]:
@@ -216,8 +220,9 @@ class Preview:
             snapshot = Snapshot(
                 build=self.build_number,
                 files=self.good_files,
-                ok=result.files is not None,
+                ok=not result.problems,
                 problems=result.problems,
+                partial=result.files is not None,
             )
             self.state.publish(snapshot)
             if result.watched_dirs != self.watched_dirs:
@@ -234,12 +239,21 @@ class Preview:
             click.echo(f"smartdoc serve: the site does not build{why}; serving {kept}:", err=True)
             for line in result.problems:
                 click.echo(f"  {line}", err=True)
-        elif not self.options.quiet:
+            return
+        if not self.options.quiet:
             plural = "s" if result.plans != 1 else ""
             click.echo(
                 f"smartdoc serve: built {result.plans} plan{plural}{why} in {seconds:.2f} s",
                 err=True,
             )
+        if result.problems:
+            click.echo(
+                f"smartdoc serve: the site does not build{why} (`smartdoc build` would refuse "
+                "it); pages show what they can:",
+                err=True,
+            )
+            for line in result.problems:
+                click.echo(f"  {line}", err=True)
 
     # -- watching ----------------------------------------------------------------------------
 
@@ -360,7 +374,7 @@ def _warn_if_exposed(host: str, port: int) -> None:
 
 def run(
     config: Config,
-    options: Any,
+    options: Options,
     *,
     dev_addr: str = DEFAULT_ADDR,
     pdf: bool = False,

@@ -1,4 +1,9 @@
-"""`smartdoc status`: a terminal table of each plan's goals, for a quick look without building."""
+"""`smartdoc status`: a table of each plan's goals, for a quick look without building.
+
+It goes through the same check stage as `lint` and `build` and scores with the same
+functions as the site, but imports neither Jinja nor WeasyPrint. On a terminal the goal
+column gives way to fit the width; piped, nothing is cut.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,16 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
 from smartdoc.config import Config
+from smartdoc.lint.letters import get_checked_letters, get_plan_letters
 from smartdoc.lint.registry import all_rules
-from smartdoc.project import lint_project
+from smartdoc.options import Options
+from smartdoc.pipeline.check import check_plans
 from smartdoc.scoring import GoalScore, score_plan
-from smartdoc.site.context import STATUS_LABELS, get_checked_letters, get_plan_letters
-from smartdoc.site.render import MISSING, format_percent, format_quantity
+from smartdoc.site.format import MISSING, STATUS_LABELS, format_percent, format_quantity
 
 #: Status -> terminal colour; none is read by colour alone (the label is printed).
 STATUS_COLOURS: dict[str, str] = {
@@ -53,10 +58,10 @@ def goal_row(score: GoalScore) -> tuple[str, ...]:
     return (score.id or MISSING, kind, current, _target_text(score), progress, score.status)
 
 
-def _table(rows: Sequence[tuple[str, ...]], color: bool, width: int) -> list[str]:
+def _table(rows: Sequence[tuple[str, ...]], color: bool, width: int | None) -> list[str]:
     widths = [max(len(row[i]) for row in (HEADERS, *rows)) for i in range(len(HEADERS))]
-    # the goal id column gives way first on a narrow terminal
-    overflow = sum(widths) + 2 * (len(widths) - 1) + 2 - width
+    # the goal id column gives way first on a narrow terminal (never when piped: width None)
+    overflow = 0 if width is None else sum(widths) + 2 * (len(widths) - 1) + 2 - width
     if overflow > 0:
         widths[0] = max(8, widths[0] - overflow)
     lines = []
@@ -77,49 +82,50 @@ def _table(rows: Sequence[tuple[str, ...]], color: bool, width: int) -> list[str
     return lines
 
 
-def run(config: Config, options: Any, *, paths: tuple[Path, ...] = ()) -> int:
-    """Print each plan's goals; exit 1 when a plan cannot be read or scored."""
-    from smartdoc.cli import use_color
-
-    color = use_color(options.color)
-    linted = lint_project(config, paths, options.today)
-    checked = get_checked_letters(all_rules(), config.lint)
-    width = shutil.get_terminal_size((100, 24)).columns
+def run(config: Config, options: Options, *, paths: tuple[Path, ...] = ()) -> int:
+    """Print each plan's goals; exit 1 when a plan cannot be read, 2 when one crashed."""
+    stdout = sys.stdout
+    color = options.use_color(stdout)
+    checked = check_plans(config, options, paths=paths, keep_loaded=True)
+    letters_checked = get_checked_letters(all_rules(), config.lint)
+    width = shutil.get_terminal_size((100, 24)).columns if stdout.isatty() else None
     unreadable = 0
-    for loaded in linted.plans:
-        if loaded.plan is None:
+    for plan in checked.plans:
+        if plan.crash is not None:
+            click.echo(f"smartdoc: {plan.crash} (set SMARTDOC_DEBUG=1 for a traceback)", err=True)
+            continue
+        loaded = plan.loaded
+        if loaded is None or loaded.plan is None:
             unreadable += 1
-            first = next(
-                (f for f in linted.findings_of(loaded.slug) if f.severity == "error"), None
-            )
+            first = next((f for f in plan.findings if f.severity == "error"), None)
             reason = (
                 f"{first.file}:{first.line}:{first.column}: {first.code} {first.message}"
                 if first
-                else f"{loaded.rel_path}: cannot be read"
+                else f"{plan.rel_path}: cannot be read"
             )
             click.echo(reason, err=True)
             continue
-        letters = get_plan_letters(loaded, linted.findings, checked)
+        letters = get_plan_letters(loaded, plan.findings, letters_checked)
         score = score_plan(
-            loaded.plan, linted.today, config.lint.tolerance, slug=loaded.slug, smart=letters
+            loaded.plan, options.today, config.lint.tolerance, slug=loaded.slug, smart=letters
         )
         title = loaded.plan.title or loaded.slug
         heading = f"{title}  ({loaded.rel_path})"
-        click.echo(click.style(heading, bold=True) if color else heading)
+        click.echo(click.style(heading, bold=True) if color else heading, color=color)
         attainment = format_percent(score.attainment)
         counts = ", ".join(
             f"{n} {STATUS_LABELS[s].lower()}" for s, n in score.status_counts.items() if n
         )
         click.echo(
-            f"  as of {linted.today.isoformat()}: attainment {attainment}; {counts or 'no goals'}"
+            f"  as of {options.today.isoformat()}: attainment {attainment}; {counts or 'no goals'}"
         )
         rows = [goal_row(goal) for goal in score.goals]
-        if rows:
-            for line in _table(rows, color, width):
-                click.echo(line)
+        for line in _table(rows, color, width) if rows else []:
+            click.echo(line, color=color)
         click.echo("")
-    errors = sum(1 for f in linted.findings if f.severity == "error")
+    errors = sum(1 for f in checked.findings if f.severity == "error")
     if errors and not options.quiet:
         click.echo(f"{errors} error finding(s): run `smartdoc lint` for details.", err=True)
-    sys.stdout.flush()
+    if checked.crashes:
+        return 2
     return 1 if unreadable else 0

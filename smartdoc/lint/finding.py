@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
@@ -48,3 +49,9 @@ class Finding:
             "goal": self.goal,
             "message": self.message,
         }
+
+
+def fails(findings: Iterable[Finding], strict: bool) -> bool:
+    """Return True when a finding fails the run: an error, or a warning under --strict."""
+    failing = {"error", "warning"} if strict else {"error"}
+    return any(f.severity in failing for f in findings)

@@ -21,16 +21,16 @@ from typing import Any
 
 from markupsafe import Markup
 
-from smartdoc.config import Config, LintConfig
-from smartdoc.lint.engine import is_selected
+from smartdoc.config import Config
 from smartdoc.lint.finding import Finding
 from smartdoc.lint.registry import FAMILIES, SMART_LETTERS, Rule
 from smartdoc.load import LoadedPlan
 from smartdoc.model import Band, Checkin, Goal
-from smartdoc.scoring import STATUSES, GoalScore, ObjectiveScore, PlanScore
+from smartdoc.scoring import STATUSES, GoalScore, ObjectiveScore, PlanScore, RollupGoal
 from smartdoc.site import charts
-from smartdoc.site.render import (
+from smartdoc.site.format import (
     MISSING,
+    STATUS_LABELS,
     format_currency,
     format_date,
     format_number,
@@ -39,19 +39,6 @@ from smartdoc.site.render import (
     format_signed,
 )
 
-STATUS_LABELS: dict[str, str] = {
-    "achieved": "Achieved",
-    "met": "Met",
-    "on-track": "On track",
-    "at-risk": "At risk",
-    "off-track": "Off track",
-    "missed": "Missed",
-    "breached": "Breached",
-    "no-data": "No data",
-    "not-started": "Not started",
-}
-#: Findings of these severities make a SMART letter fail.
-FAILING_SEVERITIES = frozenset({"error", "warning"})
 #: Widest a progress bar is drawn, in % of its track; the printed figure is never clamped.
 BAR_MAX = 100.0
 
@@ -61,42 +48,6 @@ _BADGE_STATES: dict[bool | None, tuple[str, str]] = {
     None: ("none", "not checked"),
 }
 _ANCHOR_UNSAFE = re.compile(r"[^a-z0-9_-]+")
-
-
-# --- SMART letters -------------------------------------------------------------------------
-
-
-def get_checked_letters(rules: Mapping[str, Rule], config: LintConfig) -> set[str]:
-    """Return the SMART letters that have at least one selected rule that runs on plans."""
-    return {
-        rule.family
-        for rule in rules.values()
-        if rule.family in SMART_LETTERS and rule.check is not None
-        and is_selected(rule.code, config)
-    }
-
-
-def get_goal_letters(goal_id: str | None, findings: Iterable[Finding],
-                     checked: set[str]) -> dict[str, bool | None]:
-    """Return letter -> False (an error or warning of that family on the goal), True, or None."""
-    failed = {
-        f.family for f in findings
-        if goal_id is not None and f.goal == goal_id and f.severity in FAILING_SEVERITIES
-    }
-    return {
-        letter: (None if letter not in checked else letter not in failed)
-        for letter in SMART_LETTERS
-    }
-
-
-def get_plan_letters(loaded: LoadedPlan, findings: Iterable[Finding],
-                     checked: set[str]) -> dict[str, dict[str, bool | None]]:
-    """Return goal id -> SMART letters for every goal of a plan."""
-    mine = [f for f in findings if f.plan == loaded.slug]
-    goals = loaded.plan.goals if loaded.plan else []
-    return {
-        goal.id: get_goal_letters(goal.id, mine, checked) for goal in goals if goal.id is not None
-    }
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -113,8 +64,9 @@ def root_prefix(page_path: str) -> str:
     return "../" * depth
 
 
-def get_page(title: str, path: str, kind: str, *, base_url: str | None,
-             description: str | None = None) -> dict[str, Any]:
+def get_page(
+    title: str, path: str, kind: str, *, base_url: str | None, description: str | None = None
+) -> dict[str, Any]:
     """Return the `page` variable of one page."""
     canonical = None
     if base_url:
@@ -129,8 +81,9 @@ def get_page(title: str, path: str, kind: str, *, base_url: str | None,
     }
 
 
-def get_site(config: Config, today: dt.date, version: str, base_url: str | None, *,
-             with_pdf: bool = False) -> dict[str, Any]:
+def get_site(
+    config: Config, today: dt.date, version: str, base_url: str | None, *, with_pdf: bool = False
+) -> dict[str, Any]:
     """Return the `site` variable every page gets; `with_pdf` when the build makes PDFs."""
     return {
         "name": config.site_name,
@@ -194,8 +147,9 @@ def _inside(score: GoalScore, value: float) -> bool | None:
     return (band.low is None or value >= band.low) and (band.high is None or value <= band.high)
 
 
-def _cell(label: str, checkin: Checkin | None, unit: str | None, note: str | None = None
-          ) -> dict[str, Any]:
+def _cell(
+    label: str, checkin: Checkin | None, unit: str | None, note: str | None = None
+) -> dict[str, Any]:
     return {
         "label": label,
         "value": format_quantity(checkin.value, unit) if checkin else MISSING,
@@ -221,27 +175,36 @@ def get_phase_cells(goal: Goal, score: GoalScore) -> list[dict[str, Any]]:
             change_text += f" ({format_signed(change.pct, 1)}%)"
     change_note = {"after": "after vs before", "latest": "latest vs before"}.get(change.basis or "")
     if score.band is not None:
-        attainment = STATUS_LABELS.get(score.status, score.status) if score.band.met is not None \
-            else MISSING
+        attainment = (
+            STATUS_LABELS.get(score.status, score.status) if score.band.met is not None else MISSING
+        )
     else:
         attainment = format_percent(score.progress)
     return [
         _cell("Before", phases.before, unit),
         _cell("During (latest)", phases.latest, unit, during_note),
         _cell("After", phases.after, unit),
-        {"label": "Target", "value": format_target(phases.target, score.direction, unit),
-         "date": goal.deadline, "note": None},
+        {
+            "label": "Target",
+            "value": format_target(phases.target, score.direction, unit),
+            "date": goal.deadline,
+            "note": None,
+        },
         {"label": "Change", "value": change_text, "date": None, "note": change_note},
         {"label": "Attainment", "value": attainment, "date": None, "note": None},
     ]
 
 
-def _goal_facts(goal: Goal, plan_strategy: Mapping[str, str], currency: str | None
-                ) -> list[dict[str, str]]:
+def _goal_facts(
+    goal: Goal, plan_strategy: Mapping[str, str], currency: str | None
+) -> list[dict[str, str]]:
     facts: list[tuple[str, str | None]] = []
     if goal.kind == "qualitative":
-        facts += [("Soft factor", goal.objective), ("Indicator", goal.indicator),
-                  ("Method", goal.method)]
+        facts += [
+            ("Soft factor", goal.objective),
+            ("Indicator", goal.indicator),
+            ("Method", goal.method),
+        ]
     else:
         facts.append(("Metric", goal.metric))
     facts += [("Unit", goal.unit), ("Source", goal.source)]
@@ -263,7 +226,7 @@ def _goal_facts(goal: Goal, plan_strategy: Mapping[str, str], currency: str | No
     return [{"label": label, "value": value} for label, value in facts if value]
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def finding_data(finding: Finding) -> dict[str, Any]:
     return {
         "file": finding.file,
         "line": finding.line,
@@ -279,7 +242,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
 def _status_counts(counts: Mapping[str, int]) -> list[dict[str, Any]]:
     return [
         {"status": status, "label": STATUS_LABELS[status], "count": counts.get(status, 0)}
-        for status in STATUSES if counts.get(status, 0)
+        for status in STATUSES
+        if counts.get(status, 0)
     ]
 
 
@@ -288,21 +252,30 @@ def _smart_badges(letters: Mapping[str, bool | None]) -> list[dict[str, Any]]:
     for letter in SMART_LETTERS:
         state = letters.get(letter)
         state_name, state_label = _BADGE_STATES[state]
-        badges.append({
-            "letter": letter,
-            "name": FAMILIES[letter],
-            "state": state,
-            "state_name": state_name,
-            "state_label": state_label,
-        })
+        badges.append(
+            {
+                "letter": letter,
+                "name": FAMILIES[letter],
+                "state": state,
+                "state_name": state_name,
+                "state_label": state_label,
+            }
+        )
     return badges
 
 
 # --- goals and plans -----------------------------------------------------------------------
 
 
-def get_goal_context(goal: Goal, score: GoalScore, *, anchor: str, findings: Sequence[Finding],
-                     strategy: Mapping[str, str], currency: str | None) -> dict[str, Any]:
+def get_goal_context(
+    goal: Goal,
+    score: GoalScore,
+    *,
+    anchor: str,
+    findings: Sequence[Finding],
+    strategy: Mapping[str, str],
+    currency: str | None,
+) -> dict[str, Any]:
     """Return the template data of one goal card."""
     title = goal.title or goal.id or "Untitled goal"
     progress, expected = score.progress, score.expected
@@ -310,16 +283,25 @@ def get_goal_context(goal: Goal, score: GoalScore, *, anchor: str, findings: Seq
     expected_width = None if expected is None else round(max(0.0, min(expected, 1.0)) * 100, 1)
     band = None
     if score.band is not None:
-        band = {"label": _band_label(score), "inside": score.band.inside,
-                "total": score.band.total, "met": score.band.met}
+        band = {
+            "label": _band_label(score),
+            "inside": score.band.inside,
+            "total": score.band.total,
+            "met": score.band.met,
+        }
     history = [
-        {"date": c.date, "value": format_quantity(c.value, score.unit), "note": c.note,
-         "inside": _inside(score, c.value)}
+        {
+            "date": c.date,
+            "value": format_quantity(c.value, score.unit),
+            "note": c.note,
+            "inside": _inside(score, c.value),
+        }
         for c in score.phases.during
     ]
     if score.band is not None:
-        progress_display = (f"{score.band.inside} of {score.band.total} inside"
-                            if score.band.total else MISSING)
+        progress_display = (
+            f"{score.band.inside} of {score.band.total} inside" if score.band.total else MISSING
+        )
     else:
         progress_display = format_percent(progress)
     chart_svg = charts.render_chart(charts.chart_data_from_goal(goal), id_prefix=f"{anchor}-chart")
@@ -329,7 +311,8 @@ def get_goal_context(goal: Goal, score: GoalScore, *, anchor: str, findings: Seq
         "title": title,
         "kind": goal.kind,
         "kind_label": {"quantitative": "Quantitative", "qualitative": "Qualitative"}.get(
-            goal.kind or "", "Kind not set"),
+            goal.kind or "", "Kind not set"
+        ),
         "status": score.status,
         "status_label": STATUS_LABELS.get(score.status, score.status),
         "progress": progress,
@@ -338,7 +321,8 @@ def get_goal_context(goal: Goal, score: GoalScore, *, anchor: str, findings: Seq
         "expected_width": expected_width,
         "progress_display": progress_display,
         "current_display": format_quantity(score.current.value, score.unit)
-        if score.current else MISSING,
+        if score.current
+        else MISSING,
         "target_display": format_target(goal.target, score.direction, score.unit),
         "band": band,
         "smart": _smart_badges(score.smart),
@@ -347,13 +331,20 @@ def get_goal_context(goal: Goal, score: GoalScore, *, anchor: str, findings: Seq
         "phases": {"cells": get_phase_cells(goal, score)},
         "history": history,
         "facts": _goal_facts(goal, strategy, currency),
-        "findings": [_finding(f) for f in findings if goal.id is not None and f.goal == goal.id],
+        "findings": [
+            finding_data(f) for f in findings if goal.id is not None and f.goal == goal.id
+        ],
     }
 
 
-def get_plan_context(loaded: LoadedPlan, score: PlanScore, findings: Sequence[Finding], *,
-                     narrative_html: str | None = None,
-                     reserved_ids: Iterable[str] = ()) -> dict[str, Any]:
+def get_plan_context(
+    loaded: LoadedPlan,
+    score: PlanScore,
+    findings: Sequence[Finding],
+    *,
+    narrative_html: str | None = None,
+    reserved_ids: Iterable[str] = (),
+) -> dict[str, Any]:
     """Return the template data of one plan page (and of its card on the index)."""
     plan = loaded.plan
     assert plan is not None
@@ -364,24 +355,36 @@ def get_plan_context(loaded: LoadedPlan, score: PlanScore, findings: Sequence[Fi
     goals = []
     for index, (goal, goal_score) in enumerate(zip(plan.goals, score.goals, strict=True)):
         anchor = _anchor(goal, index, taken)
-        goals.append(get_goal_context(goal, goal_score, anchor=anchor, findings=mine,
-                                      strategy=strategy, currency=currency))
+        goals.append(
+            get_goal_context(
+                goal, goal_score, anchor=anchor, findings=mine, strategy=strategy, currency=currency
+            )
+        )
     period = None
     if plan.period is not None:
         period = f"{format_date(plan.period.start)} – {format_date(plan.period.end)}"
     budget = None
     if plan.budget is not None:
-        budget = {"total": plan.budget.total, "currency": plan.budget.currency,
-                  "allocated": score.budget.allocated}
+        budget = {
+            "total": plan.budget.total,
+            "currency": plan.budget.currency,
+            "allocated": score.budget.allocated,
+        }
     facts = [
         ("Owner", _text_list(plan.owner)),
         ("Period", period),
         ("Budget", format_currency(plan.budget.total, currency) if plan.budget else None),
     ]
     objectives = [
-        {"key": key, "text": text,
-         "goals": [{"anchor": g["anchor"], "title": g["title"]}
-                   for g, goal in zip(goals, plan.goals, strict=True) if goal.serves == key]}
+        {
+            "key": key,
+            "text": text,
+            "goals": [
+                {"anchor": g["anchor"], "title": g["title"]}
+                for g, goal in zip(goals, plan.goals, strict=True)
+                if goal.serves == key
+            ],
+        }
         for key, text in strategy.items()
     ]
     return {
@@ -400,20 +403,24 @@ def get_plan_context(loaded: LoadedPlan, score: PlanScore, findings: Sequence[Fi
         "strategy": objectives,
         "goals": goals,
         "narrative": Markup(narrative_html) if narrative_html else None,
-        "findings": [_finding(f) for f in mine],
+        "findings": [finding_data(f) for f in mine],
     }
 
 
-def get_portfolio_context(plans: Sequence[dict[str, Any]], scores: Sequence[PlanScore],
-                          objectives: Sequence[ObjectiveScore]) -> dict[str, Any]:
-    """Return the template data of the index: plans, status counts, strategic objectives."""
+def get_portfolio_context(
+    plans: Sequence[Mapping[str, Any]],
+    all_goals: Sequence[RollupGoal],
+    objectives: Sequence[ObjectiveScore],
+) -> dict[str, Any]:
+    """Return the template data of the index: plan cards, status counts, objectives."""
     from smartdoc.scoring import count_statuses, get_smart_score, weighted_attainment
 
-    all_goals = [goal for score in scores for goal in score.goals]
     by_slug = {plan["slug"]: plan for plan in plans}
     anchors = {
         (plan["slug"], goal["id"]): goal["anchor"]
-        for plan in plans for goal in plan["goals"] if goal["id"] is not None
+        for plan in plans
+        for goal in plan["goals"]
+        if goal["id"] is not None
     }
     objective_items = []
     for objective in objectives:
@@ -423,23 +430,28 @@ def get_portfolio_context(plans: Sequence[dict[str, Any]], scores: Sequence[Plan
             if plan is None:
                 continue
             anchor = anchors.get((item.plan, item.goal))
-            goals.append({
-                "title": item.title or item.goal or "Untitled goal",
-                "plan_title": plan["title"],
-                "url": plan["url"] + (f"#{anchor}" if anchor else ""),
-                "status": item.status,
-                "status_label": STATUS_LABELS.get(item.status, item.status),
-                "progress_display": format_percent(item.progress)
-                if item.progress is not None else "",
-            })
+            goals.append(
+                {
+                    "title": item.title or item.goal or "Untitled goal",
+                    "plan_title": plan["title"],
+                    "url": plan["url"] + (f"#{anchor}" if anchor else ""),
+                    "status": item.status,
+                    "status_label": STATUS_LABELS.get(item.status, item.status),
+                    "progress_display": format_percent(item.progress)
+                    if item.progress is not None
+                    else "",
+                }
+            )
         texts = list(objective.descriptions) or [objective.key]
-        objective_items.append({
-            "key": objective.key,
-            "text": " / ".join(texts),
-            "plans": [by_slug[s]["title"] for s in objective.plans if s in by_slug],
-            "goals": goals,
-            "attainment": objective.attainment,
-        })
+        objective_items.append(
+            {
+                "key": objective.key,
+                "text": " / ".join(texts),
+                "plans": [by_slug[s]["title"] for s in objective.plans if s in by_slug],
+                "goals": goals,
+                "attainment": objective.attainment,
+            }
+        )
     return {
         "plans": list(plans),
         "goal_count": len(all_goals),
@@ -457,15 +469,22 @@ def get_rule_families(rules: Mapping[str, Rule], render_doc: Any) -> list[dict[s
         members = [rule for rule in rules.values() if rule.family == letter]
         if not members:
             continue
-        families.append({
-            "letter": letter,
-            "name": name,
-            "rules": [
-                {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary,
-                 "doc": Markup(render_doc(r.doc))}
-                for r in members
-            ],
-        })
+        families.append(
+            {
+                "letter": letter,
+                "name": name,
+                "rules": [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": r.severity,
+                        "summary": r.summary,
+                        "doc": Markup(render_doc(r.doc)),
+                    }
+                    for r in members
+                ],
+            }
+        )
     return families
 
 

@@ -14,8 +14,9 @@ a rename on one file system) and swaps it in only when everything succeeded:
   is set, that modification time.
 
 Two builds of one project never run at once: `build_lock` takes an exclusive `flock` on
-`<root>/.smartdoc_cache/build.lock` (or, when the project is read-only, on
-`.<output name>.smartdoc-lock` beside the output folder) for the whole build, and a second
+`build.lock` in the project's cache folder (or, when that cannot be written, on
+`.<output name>.smartdoc-lock` beside the output folder; never through a symlink) for the
+whole build, and a second
 build is **refused at once** (exit 2, "another smartdoc build is running on this project
 (pid N)") rather than queued: in CI a queued build would only publish the same tree again,
 and a refusal is never a hang. The kernel drops the lock when its process dies, so a killed
@@ -37,13 +38,14 @@ import os
 import secrets
 import shutil
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any
 
+from smartdoc.cache import stat_of
 from smartdoc.config import CONFIG_NAMES
-from smartdoc.errors import UsageError
+from smartdoc.errors import OutputError, UsageError
 
 FILE_MODE = 0o644
 DIR_MODE = 0o755
@@ -51,7 +53,7 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-class OutputRefused(UsageError):
+class OutputRefused(OutputError):
     """The output folder may not be used: writing there could destroy sources."""
 
 
@@ -59,8 +61,7 @@ def _refuse(output: Path, why: str) -> OutputRefused:
     return OutputRefused(f"refusing to use {output} as the output folder: {why}")
 
 
-def check_output_dir(output: Path, *, root: Path, sources: Iterable[tuple[str, Path]] = ()
-                     ) -> Path:
+def check_output_dir(output: Path, *, root: Path, sources: Iterable[tuple[str, Path]] = ()) -> Path:
     """Return the absolute output folder, or raise OutputRefused (exit 2) if it is unsafe.
 
     `sources` are (label, folder) pairs, e.g. ("plans folder", config.plans_path).
@@ -68,7 +69,9 @@ def check_output_dir(output: Path, *, root: Path, sources: Iterable[tuple[str, P
     shown = output
     if str(output).startswith("~"):
         raise _refuse(shown, "it is a home folder path ('~')")
-    real = Path(os.path.abspath(output)).resolve()
+    absolute = Path(os.path.abspath(output))
+    _refuse_links(absolute, root.absolute(), shown)
+    real = absolute.resolve()
     if real == Path(real.anchor):
         raise _refuse(shown, "it is the file-system root")
     home = Path.home().resolve()
@@ -93,6 +96,23 @@ def check_output_dir(output: Path, *, root: Path, sources: Iterable[tuple[str, P
     return real
 
 
+def _refuse_links(absolute: Path, root: Path, shown: Path) -> None:
+    """Refuse an output folder that is a symlink, or lies in the project behind one.
+
+    A `site` link committed to a plans repository would make the build empty and replace
+    whatever folder it points at, anywhere on the machine (issue 15).
+    """
+    if absolute.is_symlink():
+        raise _refuse(shown, "it is a symbolic link; remove the link or name a real folder")
+    if not absolute.is_relative_to(root):
+        return  # named outside the project by whoever runs the build: theirs to choose
+    current = root
+    for part in absolute.relative_to(root).parts[:-1]:
+        current = current / part
+        if current.is_symlink():
+            raise _refuse(shown, f"{current.relative_to(root)} is a symbolic link")
+
+
 def _temp_prefix(output: Path) -> str:
     return f".{output.name}.tmp-"
 
@@ -114,7 +134,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _owner_pid(name: str, prefix: str) -> int | None:
-    rest = name[len(prefix):]
+    rest = name[len(prefix) :]
     pid_text = rest.split("-", 1)[0]
     return int(pid_text) if pid_text.isdigit() else None
 
@@ -156,8 +176,13 @@ def _libc_exchange() -> Any:
         function = libc.renameat2
     except (OSError, AttributeError):
         return None
-    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                         ctypes.c_uint]
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     function.restype = ctypes.c_int
     return function
 
@@ -176,11 +201,6 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(a))
 
 
-def _epoch_mtime() -> int | None:
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
-
-
 class SiteWriter:
     """A new output tree being built beside the output folder; `commit()` swaps it in.
 
@@ -188,8 +208,19 @@ class SiteWriter:
     removes the temporary tree and leaves the output folder as it was.
     """
 
-    def __init__(self, output: Path) -> None:
+    def __init__(
+        self,
+        output: Path,
+        *,
+        epoch: int | None = None,
+        previous: Mapping[str, Sequence[int] | None] | None = None,
+    ) -> None:
         self.output = output
+        #: SOURCE_DATE_EPOCH: the modification time of every file written, when set.
+        self.epoch = epoch
+        #: Files of the current site that `reuse` may take: path -> [inode, size, mtime_ns]
+        #: as the build that wrote them left them.
+        self.previous = previous or {}
         self.temp: Path | None = None
         self._written: set[str] = set()
         self.committed = False
@@ -206,8 +237,12 @@ class SiteWriter:
             raise SiteWriteFailed(_write_failure(self.output, exc)) from None
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         if not self.committed:
             self.discard()
         if isinstance(error, OSError):  # a full disk, a read-only folder: one line, exit 2
@@ -244,13 +279,31 @@ class SiteWriter:
         """Copy a regular file's bytes into the new tree (no metadata, no symlinks)."""
         self.write_bytes(rel_path, source.read_bytes())
 
+    def reuse(self, rel_path: str) -> bool:
+        """Hard-link the current site's file into the new tree, if it is as it was written.
+
+        A file is taken only when its inode, size and modification time are those the
+        build that wrote it recorded (so it is that file, untouched); False otherwise.
+        """
+        recorded = self.previous.get(rel_path)
+        current = self.output / rel_path
+        if recorded is None or self.output.is_symlink() or stat_of(current) != list(recorded):
+            return False
+        target = self._target(rel_path)
+        try:
+            os.link(current, target)
+        except OSError:
+            return False
+        self._written.add(rel_path)
+        return True
+
     def has(self, rel_path: str) -> bool:
         """Return whether `rel_path` was written."""
         return rel_path in self._written
 
     def _finish_tree(self) -> None:
         assert self.temp is not None
-        mtime = _epoch_mtime()
+        mtime = self.epoch
         for current, dirs, files in os.walk(self.temp):
             for name in files:
                 path = os.path.join(current, name)
@@ -292,14 +345,7 @@ class SiteWriter:
             self.temp = None
 
 
-@contextlib.contextmanager
-def writing(output: Path) -> Iterator[SiteWriter]:
-    """Yield a SiteWriter for `output` (commit it to publish)."""
-    with SiteWriter(output) as writer:
-        yield writer
-
-
-class SiteWriteFailed(UsageError):
+class SiteWriteFailed(OutputError):
     """The output tree could not be written (full disk, read-only folder); nothing changed."""
 
 
@@ -311,30 +357,40 @@ def _write_failure(output: Path, exc: OSError) -> str:
 
 # --- one build at a time ------------------------------------------------------------------
 
-LOCK_FILE = ".smartdoc_cache/build.lock"
+LOCK_NAME = "build.lock"
 
 
-class BuildLocked(UsageError):
+class BuildLocked(OutputError):
     """Another smartdoc build holds this project's lock (exit 2)."""
 
 
-def _open_lock(root: Path, output: Path) -> tuple[int, Path]:
-    """Open (creating) the lock file: in the project cache, else beside the output folder."""
-    candidates = [root / LOCK_FILE, output.parent / f".{output.name}.smartdoc-lock"]
+def _open_lock(cache_dir: Path, output: Path) -> tuple[int, Path]:
+    """Open (creating) the lock file: in the project's cache folder, else beside the output.
+
+    Never through a symlink (`O_NOFOLLOW`): a link committed where the lock goes would make
+    the build truncate and overwrite whatever it points at.
+    """
+    candidates = [cache_dir / LOCK_NAME, output.parent / f".{output.name}.smartdoc-lock"]
     failure: OSError | None = None
     for path in candidates:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644), path
+            flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+            return os.open(path, flags, 0o644), path
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise OutputRefused(
+                    f"{path}: the build lock is a symbolic link; remove it and build again"
+                ) from None
             failure = exc
     assert failure is not None
-    raise SiteWriteFailed(f"cannot create the build lock {candidates[0]}: "
-                          f"{failure.strerror or failure}")
+    raise SiteWriteFailed(
+        f"cannot create the build lock {candidates[0]}: {failure.strerror or failure}"
+    )
 
 
 @contextlib.contextmanager
-def build_lock(root: Path, output: Path) -> Iterator[Path]:
+def build_lock(cache_dir: Path, output: Path) -> Iterator[Path]:
     """Hold the project's build lock for the whole build; refuse at once if another holds it.
 
     Yields the lock file's path. Where `fcntl` is missing (Windows) builds are not locked.
@@ -342,17 +398,19 @@ def build_lock(root: Path, output: Path) -> Iterator[Path]:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
-        yield root / LOCK_FILE
+        yield cache_dir / LOCK_NAME
         return
-    descriptor, path = _open_lock(root, output)
+    descriptor, path = _open_lock(cache_dir, output)
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
             who = f"pid {holder}" if holder.isdigit() else "pid unknown"
-            raise BuildLocked(f"another smartdoc build is running on this project ({who}); "
-                              "wait for it to finish, then build again") from None
+            raise BuildLocked(
+                f"another smartdoc build is running on this project ({who}); "
+                "wait for it to finish, then build again"
+            ) from None
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, f"{os.getpid()}\n".encode("ascii"), 0)
         yield path
@@ -372,7 +430,8 @@ def tree_digest(folder: Path) -> list[tuple[str, str]]:
         for name in sorted(files):
             path = Path(current, name)
             mode = path.lstat().st_mode
-            digest = (hashlib.sha256(path.read_bytes()).hexdigest()
-                      if stat.S_ISREG(mode) else "symlink")
+            digest = (
+                hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(mode) else "symlink"
+            )
             found.append((path.relative_to(folder).as_posix(), digest))
     return found

@@ -1,4 +1,4 @@
-"""The Jinja environment of the site (and the PDFs): loaders, escaping and display filters.
+"""The Jinja environment of the site and the PDFs: loaders, escaping, filters, error mapping.
 
 One `Environment` per build, made by `make_environment`:
 
@@ -10,23 +10,14 @@ One `Environment` per build, made by `make_environment`:
   The name prefix `!theme/` always reaches the built-in theme, so an override can extend the
   file it replaces: `{% extends "!theme/base.html" %}`.
 - A project template whose real path is outside the project (a symlink out) is refused.
+- The display filters are the formatters of `smartdoc.site.format`: `number`, `signed`,
+  `quantity`, `currency`, `percent`, `date`.
 
-Display filters (all print an em dash for a missing value, and never depend on the locale):
-
-| filter | example | output |
-|---|---|---|
-| `number` | `12000 \\| number`, `0.456 \\| number(2)` | `12,000`, `0.46` |
-| `signed` | `-300 \\| signed` | `−300` (`+` for a rise) |
-| `quantity` | `41 \\| quantity("%")`, `1200 \\| quantity("followers")` | `41%`, `1,200 followers` |
-| `currency` | `40000 \\| currency("EUR")` | `€40,000` |
-| `percent` | `0.655 \\| percent` | `66%` (a ratio, not clamped: `-0.2` gives `−20%`) |
-| `date` | `d \\| date`, `d \\| date("short")` | `30 June 2027`, `30 Jun 2027` |
+`render_template` turns every template failure into one `TemplateError` line (exit 2).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -43,23 +34,22 @@ from jinja2 import (
 )
 from jinja2.loaders import split_template_path
 
-from smartdoc.errors import SmartdocError
+from smartdoc.errors import TemplateError
+from smartdoc.site.format import (
+    format_currency,
+    format_date,
+    format_number,
+    format_percent,
+    format_quantity,
+    format_signed,
+)
 from smartdoc.theme import theme_dir
 
 #: Template names starting with this prefix and "/" always load from the built-in theme.
 THEME_PREFIX = "!theme"
-#: Printed for a value that is missing.
-MISSING = "—"
-MINUS = "−"
-
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)
-_CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
-class TemplateRefused(SmartdocError):
+class TemplateRefused(TemplateError):
     """A project template may not be used (it resolves outside the project)."""
 
 
@@ -93,12 +83,13 @@ class _JailedLoader(FileSystemLoader):
             real = self._jail.parent
         if not real.is_relative_to(self._jail) or not real.is_file():
             raise TemplateRefused(
-                    f"{self._label}/{template}: template links outside the project; refused"
-                )
+                f"{self._label}/{template}: template links outside the project; refused"
+            )
 
 
-def make_loader(project_templates: Path | None,
-                project_root: Path | None = None) -> jinja2.BaseLoader:
+def make_loader(
+    project_templates: Path | None, project_root: Path | None = None
+) -> jinja2.BaseLoader:
     """Return the loader: project templates, then the theme; `!theme/` reaches the theme."""
     theme = theme_dir()
     theme_loader = FileSystemLoader(str(theme))
@@ -115,8 +106,9 @@ def make_loader(project_templates: Path | None,
     return ChoiceLoader(loaders)
 
 
-def make_environment(project_templates: Path | None = None,
-                     project_root: Path | None = None) -> Environment:
+def make_environment(
+    project_templates: Path | None = None, project_root: Path | None = None
+) -> Environment:
     """Return the one Jinja environment of a build."""
     env = Environment(
         loader=make_loader(project_templates, project_root),
@@ -147,99 +139,30 @@ def template_exists(env: Environment, name: str) -> bool:
     return True
 
 
-# --- filters ----------------------------------------------------------------------------------
+def render_template(env: Environment, name: str, **variables: Any) -> str:
+    """Render one template; a template mistake is one TemplateError line, not a traceback."""
+    try:
+        return str(env.get_template(name).render(**variables))
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or name
+        raise TemplateError(
+            f"{_short(where)}:{exc.lineno}: template syntax error: {exc.message}"
+        ) from None
+    except TemplateNotFound as exc:
+        raise TemplateError(f"{name}: template not found: {exc.name}") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{name}: template error: {exc.message}") from None
 
 
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and not math.isfinite(value))
-
-
-def format_number(value: Any, digits: int | None = None) -> str:
-    """Return `value` with thousands separators; up to 2 decimals unless `digits` is given."""
-    if _is_missing(value):
-        return MISSING
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    if digits is None:
-        rounded = round(float(value), 2)
-        if rounded == int(rounded):
-            text = f"{int(rounded):,}"
-        else:
-            text = f"{rounded:,.2f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{float(value):,.{digits}f}"
-    if text.startswith("-"):
-        stripped = text[1:]
-        return MINUS + stripped if stripped.strip("0.,") else stripped
-    return text
-
-
-def format_signed(value: Any, digits: int | None = None) -> str:
-    """Return `value` with thousands separators and an explicit sign (+, −)."""
-    text = format_number(value, digits)
-    if text == MISSING or text.startswith(MINUS) or not text.strip("0.,"):
-        return text
-    return "+" + text
-
-
-def format_quantity(value: Any, unit: str | None = None, digits: int | None = None) -> str:
-    """Return `value` with its unit: `41%`, `1,200 followers`."""
-    text = format_number(value, digits)
-    if text == MISSING or not unit:
-        return text
-    if unit.strip() == "%":
-        return text + "%"
-    return f"{text} {unit}"
-
-
-def format_currency(value: Any, code: str | None = "EUR", digits: int | None = None) -> str:
-    """Return an amount with its currency: `€40,000`, `CHF 1,500`."""
-    text = format_number(value, digits)
-    if text == MISSING:
-        return text
-    code = (code or "").strip().upper()
-    symbol = _CURRENCY_SYMBOLS.get(code)
-    sign = ""
-    if text.startswith(MINUS):
-        sign, text = MINUS, text[1:]
-    if symbol:
-        return f"{sign}{symbol}{text}"
-    return f"{sign}{code}\u00a0{text}" if code else sign + text
-
-
-def format_percent(value: Any, digits: int = 0) -> str:
-    """Return a ratio as a percentage (`0.655` -> `66%`); not clamped."""
-    if _is_missing(value):
-        return MISSING
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    # round half away from zero, so 0.655 prints 66% on every platform
-    scaled = float(value) * 100
-    factor = 10**digits
-    rounded = math.floor(abs(scaled) * factor + 0.5) / factor
-    rounded = math.copysign(rounded, scaled)
-    return format_number(rounded, digits) + "%"
-
-
-def format_date(value: Any, style: str = "long") -> str:
-    """Return a date as `30 June 2027` (long), `30 Jun 2027` (short) or `2027-06-30` (iso)."""
-    if value is None:
-        return MISSING
-    if isinstance(value, str):
+def _short(filename: str) -> str:
+    """Return a template file name without the machine's folders."""
+    path = Path(filename)
+    for base, label in ((theme_dir(), "theme"), (Path.cwd(), ".")):
         try:
-            value = dt.date.fromisoformat(value)
+            return f"{label}/{path.resolve().relative_to(base.resolve()).as_posix()}"
         except ValueError:
-            return str(value)
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
-        return str(value)
-    if style == "iso":
-        return value.isoformat()
-    month = _MONTHS[value.month - 1]
-    if style == "short":
-        month = month[:3]
-    return f"{value.day} {month} {value.year}"
+            continue
+    return filename
 
 
 def theme_files(folder: Path | None = None) -> list[str]:

@@ -1,0 +1,19 @@
+"""Check a project the way the commands do (the pipeline's check stage), for tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from smartdoc.config import Config
+from smartdoc.options import make_options
+from smartdoc.pipeline.check import Checked, check_plans
+
+
+def check_project(
+    config: Config, paths: Sequence[Path] = (), today: dt.date | None = None, *, jobs: int = 1
+) -> Checked:
+    """Return every plan of the project checked as of `today`, loaded models kept."""
+    options = make_options(today=today, jobs=jobs, environ={})
+    return check_plans(config, options, paths=paths, keep_loaded=jobs == 1)
