@@ -358,7 +358,7 @@ def get_plan_context(loaded: LoadedPlan, score: PlanScore, findings: Sequence[Fi
     plan = loaded.plan
     assert plan is not None
     mine = [f for f in findings if f.plan == loaded.slug]
-    strategy = dict(plan.strategy or {})
+    strategy = plan.objective_titles
     currency = plan.budget.currency if plan.budget else None
     taken = set(reserved_ids)
     goals = []
