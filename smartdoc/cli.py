@@ -155,7 +155,10 @@ def _options(kwargs: dict[str, Any]) -> Options:
 def _config(options: Options) -> Any:
     from smartdoc.config import load_config
 
-    return load_config(options.config_file)
+    config = load_config(options.config_file)
+    for notice in config.deprecations:
+        click.echo(f"smartdoc: warning: {notice}", err=True)
+    return config
 
 
 @click.group(

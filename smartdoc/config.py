@@ -81,11 +81,37 @@ class LintConfig(_Section):
     vague_words: tuple[str, ...] = Field(
         DEFAULT_VAGUE_WORDS, description="S102: words that make a title vague without a figure."
     )
+    baseline_grace: float = Field(
+        0.10,
+        ge=0,
+        le=1,
+        description=(
+            "T105: how long after the period starts a baseline may be dated, as a share of "
+            "the period (0.1 = the first tenth: 36 days of a year, 18 months of 15 years)."
+        ),
+    )
     tolerance: float = Field(
         0.10,
         ge=0,
         le=1,
-        description="Status: on-track while progress >= expected - tolerance; at-risk within 2x.",
+        description=(
+            "Deprecated: use status.tolerance (read for one release; status.tolerance wins "
+            "when both are set)."
+        ),
+    )
+
+
+class StatusConfig(_Section):
+    """How a goal's status is decided (`status:` in smartdoc.yml)."""
+
+    tolerance: float = Field(
+        0.10,
+        ge=0,
+        le=1,
+        description=(
+            "on-track while progress >= expected - tolerance; at-risk within 2 x tolerance; "
+            "off-track below."
+        ),
     )
 
 
@@ -122,6 +148,7 @@ class Config(_Section):
         ),
     )
     lint: LintConfig = Field(default_factory=LintConfig)
+    status: StatusConfig = Field(default_factory=StatusConfig)
     pdf: PdfConfig = Field(default_factory=PdfConfig)
     markdown: MarkdownConfig = Field(default_factory=MarkdownConfig)
 
@@ -139,6 +166,25 @@ class Config(_Section):
     def site_path(self) -> Path:
         """Return the absolute output folder."""
         return self.root / self.site_dir
+
+    @property
+    def status_tolerance(self) -> float:
+        """Return the status tolerance: `status.tolerance`, else the deprecated `lint.tolerance`."""
+        if "tolerance" in self.status.model_fields_set:
+            return self.status.tolerance
+        if "tolerance" in self.lint.model_fields_set:
+            return self.lint.tolerance
+        return self.status.tolerance
+
+    @property
+    def deprecations(self) -> tuple[str, ...]:
+        """Return one notice per deprecated key this config sets, for the command to print."""
+        if "tolerance" not in self.lint.model_fields_set:
+            return ()
+        where = self.file.name if self.file else "config"
+        if "tolerance" in self.status.model_fields_set:
+            return (f"{where}: lint.tolerance is deprecated and ignored: status.tolerance is set",)
+        return (f"{where}: lint.tolerance is deprecated; move it to status.tolerance",)
 
 
 def find_config(start: Path) -> Path | None:

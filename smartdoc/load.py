@@ -420,7 +420,10 @@ def _fields_at(path: Path) -> tuple[str, ...]:
         ("goals", "#", "interim", "#"): model.Checkin,
         ("goals", "#", "measurements", "#"): model.Checkin,
         ("goals", "#", "target"): model.Band,
+        ("goals", "#", "override"): model.Override,
     }
+    if len(shape) == 2 and shape[0] == "strategy":
+        return tuple(model.Objective.model_fields)  # any key: strategy.<key> is an objective
     found = models.get(shape)
     return tuple(found.model_fields) if found else ()
 

@@ -41,6 +41,11 @@ allow `EPSILON` so a figure printed as 100% is never "not achieved" by a roundin
 Roll-ups: the plan attainment is the weighted mean of each goal's progress clamped to
 0..1 (so one runaway goal cannot hide the others; per-goal values stay raw). Goals without
 progress (bands, no-data) and goals of weight <= 0 are left out; None when none is left.
+The same roll-up runs per strategic objective across plans and per area (financial,
+communication; goals without an area in a bucket of their own, so none is hidden).
+
+A goal's `override` (a human judgement) is carried beside the computed status, never
+instead of it: nothing here reads it to decide a status or a roll-up.
 """
 
 from __future__ import annotations
@@ -49,13 +54,22 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from smartdoc.lint.registry import SMART_LETTERS
-from smartdoc.model import BAND_DIRECTIONS, Band, Checkin, Goal, Period, Plan
+from smartdoc.model import (
+    AREAS,
+    BAND_DIRECTIONS,
+    SMART_LETTERS,
+    Band,
+    Checkin,
+    Goal,
+    Objective,
+    Period,
+    Plan,
+)
 
-#: Default status tolerance (`lint.tolerance` in smartdoc.yml).
+#: Default status tolerance (`status.tolerance` in smartdoc.yml).
 DEFAULT_TOLERANCE = 0.10
 #: Slack in status comparisons, far below anything a scorecard prints.
 EPSILON = 1e-9
@@ -137,6 +151,16 @@ class Phases:
 
 
 @dataclass(frozen=True, slots=True)
+class OverrideScore:
+    """A human judgement of a goal's status, shown beside the computed one (as written)."""
+
+    status: str | None
+    reason: str | None
+    date: dt.date | None
+    by: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class GoalScore:
     """Everything the scorecards show about one goal."""
 
@@ -162,6 +186,10 @@ class GoalScore:
     phases: Phases
     #: Per SMART letter: True (met), False (failed), None (not checked).
     smart: Mapping[str, bool | None]
+    #: `financial` or `communication`; None when not declared or not an area (Q105, Q106).
+    area: str | None = None
+    #: The human override, if the goal has one; never changes `status`.
+    override: OverrideScore | None = None
 
     @property
     def attainment_pct(self) -> float | None:
@@ -221,6 +249,8 @@ class PlanScore:
     attainment: float | None
     smart: SmartScore
     budget: BudgetScore
+    #: The plan's strategic objectives by key, with their area and horizon.
+    objectives: Mapping[str, Objective] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +276,23 @@ class ObjectiveScore:
     goals: tuple[ObjectiveGoal, ...]
     status_counts: Mapping[str, int]
     attainment: float | None
+    #: The title the first declaring plan gives it (R106 reports other texts); None if none.
+    title: str | None = None
+    #: Its area and horizon, from the first declaring plan that states them.
+    area: str | None = None
+    horizon: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AreaScore:
+    """One area (financial, communication; None: goals without one) rolled up."""
+
+    area: str | None
+    #: Goals in the area.
+    goal_count: int
+    status_counts: Mapping[str, int]
+    #: Weighted mean of progress clamped to 0..1, as for a plan; None without progress.
+    attainment: float | None
 
 
 class RollupGoal(Protocol):
@@ -265,6 +312,8 @@ class RollupGoal(Protocol):
     def progress(self) -> float | None: ...
     @property
     def smart(self) -> Mapping[str, bool | None]: ...
+    @property
+    def area(self) -> str | None: ...
 
 
 class RollupPlan(Protocol):
@@ -274,6 +323,8 @@ class RollupPlan(Protocol):
     def slug(self) -> str: ...
     @property
     def strategy(self) -> Mapping[str, str]: ...
+    @property
+    def objectives(self) -> Mapping[str, Objective]: ...
     @property
     def goals(self) -> Sequence[RollupGoal]: ...
 
@@ -525,6 +576,18 @@ def score_goal(
         band=band,
         phases=get_phases(goal, today),
         smart=_letters(smart),
+        area=goal.area if goal.area in AREAS else None,
+        override=_override(goal),
+    )
+
+
+def _override(goal: Goal) -> OverrideScore | None:
+    """Return the goal's override as plain data."""
+    written = goal.override
+    if written is None:
+        return None
+    return OverrideScore(
+        status=written.status, reason=written.reason, date=written.date, by=written.by
     )
 
 
@@ -591,12 +654,13 @@ def score_plan(
         slug=slug,
         title=plan.title,
         period=plan.period,
-        strategy=dict(plan.strategy or {}),
+        strategy=plan.objective_titles,
         goals=goals,
         status_counts=count_statuses(goal.status for goal in goals),
         attainment=weighted_attainment(goals),
         smart=get_smart_score(goals),
         budget=get_budget(plan),
+        objectives=dict(plan.strategy or {}),
     )
 
 
@@ -605,11 +669,18 @@ def score_portfolio(plans: Iterable[RollupPlan]) -> tuple[ObjectiveScore, ...]:
     descriptions: dict[str, list[str]] = {}
     declared_by: dict[str, list[str]] = {}
     served: dict[str, list[tuple[str, RollupGoal]]] = {}
+    areas: dict[str, str] = {}
+    horizons: dict[str, int] = {}
     for plan in plans:
         for key, description in plan.strategy.items():
             if description not in descriptions.setdefault(key, []):
                 descriptions[key].append(description)
             declared_by.setdefault(key, []).append(plan.slug)
+        for key, objective in plan.objectives.items():
+            if objective.area is not None:
+                areas.setdefault(key, objective.area)
+            if objective.horizon is not None:
+                horizons.setdefault(key, objective.horizon)
         for goal in plan.goals:
             if goal.serves is not None:
                 # A key no plan declares still shows, so the portfolio hides no goal (R rules).
@@ -632,9 +703,37 @@ def score_portfolio(plans: Iterable[RollupPlan]) -> tuple[ObjectiveScore, ...]:
             ),
             status_counts=count_statuses(goal.status for _, goal in served.get(key, ())),
             attainment=weighted_attainment(goal for _, goal in served.get(key, ())),
+            title=descriptions[key][0] if descriptions[key] else None,
+            area=areas.get(key),
+            horizon=horizons.get(key),
         )
         for key in sorted(descriptions)
     )
+
+
+def get_area_scores(goals: Iterable[RollupGoal]) -> tuple[AreaScore, ...]:
+    """Return the roll-up per area: every area, then goals without one (only if there are any).
+
+    Any set of goals works: a plan's, the portfolio's, or one kind's (the kind x area split).
+    """
+    by_area: dict[str | None, list[RollupGoal]] = {area: [] for area in AREAS}
+    for goal in goals:
+        by_area.setdefault(goal.area, []).append(goal)
+    return tuple(
+        AreaScore(
+            area=area,
+            goal_count=len(members),
+            status_counts=count_statuses(goal.status for goal in members),
+            attainment=weighted_attainment(members),
+        )
+        for area, members in by_area.items()
+        if area is not None or members
+    )
+
+
+def score_areas(plans: Iterable[RollupPlan]) -> tuple[AreaScore, ...]:
+    """Return the portfolio roll-up per area across plans (`plans.json` `areas`)."""
+    return get_area_scores(goal for plan in plans for goal in plan.goals)
 
 
 # --- JSON (DESIGN §8) --------------------------------------------------------------------
@@ -677,6 +776,19 @@ def goal_to_json(score: GoalScore) -> dict[str, Any]:
         "serves": score.serves,
         "deadline": _iso(score.deadline),
         "weight": _number(score.weight),
+        "area": score.area,
+        "override": _override_json(score.override),
+    }
+
+
+def _override_json(override: OverrideScore | None) -> dict[str, Any] | None:
+    if override is None:
+        return None
+    return {
+        "status": override.status,
+        "reason": override.reason,
+        "date": _iso(override.date),
+        "by": override.by,
     }
 
 
@@ -712,6 +824,9 @@ def portfolio_to_json(objectives: Iterable[ObjectiveScore]) -> list[dict[str, An
     return [
         {
             "key": objective.key,
+            "title": objective.title,
+            "area": objective.area,
+            "horizon": objective.horizon,
             "descriptions": list(objective.descriptions),
             "plans": list(objective.plans),
             "goals": [
@@ -728,6 +843,19 @@ def portfolio_to_json(objectives: Iterable[ObjectiveScore]) -> list[dict[str, An
             "attainment": _number(objective.attainment),
         }
         for objective in objectives
+    ]
+
+
+def areas_to_json(areas: Iterable[AreaScore]) -> list[dict[str, Any]]:
+    """Return the per-area roll-up as JSON-ready objects (`plans.json` `areas`)."""
+    return [
+        {
+            "area": area.area,
+            "goals": area.goal_count,
+            "status_counts": dict(area.status_counts),
+            "attainment": _number(area.attainment),
+        }
+        for area in areas
     ]
 
 

@@ -56,6 +56,7 @@ GOOD_GOAL = """
   - id: {id}
     title: Grow newsletter subscribers from 3,000 to 4,500 by 31 December 2027
     kind: {kind}
+    area: communication
     serves: brand
     owner: Zoé Laurent
     budget: 1000

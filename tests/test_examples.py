@@ -86,3 +86,17 @@ def test_examples_show_the_features_they_are_meant_to_show() -> None:
     assert csv_files == {"plans/data/fjordlys-sentiment.csv", "plans/data/kessler-b2b-2026.csv"}
     text = "".join(p.read_text(encoding="utf-8") for p in PLANS.glob("*.md"))
     assert all(letter in text for letter in "øéü")
+
+
+def test_examples_show_areas_objectives_and_an_override() -> None:
+    project = lint(WRITTEN_ON)
+    plans = [p.loaded.plan for p in project.plans if p.loaded and p.loaded.plan is not None]
+    goals = [goal for plan in plans for goal in plan.goals]
+    assert all(goal.area in ("financial", "communication") for goal in goals)
+    assert {goal.area for goal in goals} == {"financial", "communication"}
+    objectives = [o for plan in plans for o in (plan.strategy or {}).values()]
+    assert {o.area for o in objectives} == {"financial", "communication", None}
+    assert all(o.horizon is None or o.horizon >= 2028 for o in objectives)
+    assert sum(o.horizon is not None for o in objectives) >= 5
+    overrides = [goal.override for goal in goals if goal.override is not None]
+    assert len(overrides) == 1 and overrides[0].reason and overrides[0].date

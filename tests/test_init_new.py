@@ -85,7 +85,7 @@ def test_scaffold_config_documents_every_key() -> None:
     text = scaffold(dt.date(2026, 5, 1))["smartdoc.yml"]
     schema = config_schema()
     keys = list(schema["properties"])  # type: ignore[call-overload]
-    for section in ("lint", "pdf", "markdown"):
+    for section in ("lint", "status", "pdf", "markdown"):
         ref = schema["properties"][section]  # type: ignore[index]
         name = ref.get("$ref", "").rsplit("/", 1)[-1] or ref["allOf"][0]["$ref"].rsplit("/", 1)[-1]
         keys += list(schema["$defs"][name]["properties"])  # type: ignore[index]
@@ -98,7 +98,7 @@ def test_scaffold_config_documents_every_key() -> None:
             for line in text.splitlines()
         )
     )
-    assert set(uncommented) >= {"site_url", "plans_dir", "lint", "pdf", "markdown"}
+    assert set(uncommented) >= {"site_url", "plans_dir", "lint", "status", "pdf", "markdown"}
 
 
 def test_scaffold_workflows_are_yaml() -> None:

@@ -4,7 +4,9 @@ A comment `# expect: CODE` (or `# expect: CODE@COL`) on a line says a finding of
 must be reported on that line (and column). For the codes named in the file name before the
 first `-` that is not a code (e.g. `M101-fail.md`, `S101+S102-fail.md`), the findings must be
 exactly the expected ones: a `-pass` file expects none. A `# today: YYYY-MM-DD` comment sets
-"today" (default 2027-06-15); `# lint: {key: value}` sets lint configuration.
+"today" (default 2027-06-15); `# lint: {key: value}` sets lint configuration. Rules that
+compare plans (scope `portfolio`) see the plans named by `# portfolio: data/a.md, ...` first,
+then the case itself; only the case's own findings are compared.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pytest
 import yaml
 
 from smartdoc.config import LintConfig
-from smartdoc.lint.engine import lint_plan
+from smartdoc.lint.engine import lint_plan, lint_portfolio
 from smartdoc.lint.registry import all_rules
 from smartdoc.load import load_plan
 
@@ -25,6 +27,7 @@ CASES = Path(__file__).parent / "rules"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z]\d{3}(?:@\d+)?(?:\s*,\s*[A-Z]\d{3}(?:@\d+)?)*)")
 TODAY = re.compile(r"^#\s*today:\s*(\d{4}-\d{2}-\d{2})", re.M)
 LINT = re.compile(r"^#\s*lint:\s*(\{.*\})\s*$", re.M)
+PORTFOLIO = re.compile(r"^#\s*portfolio:\s*(.+?)\s*$", re.M)
 DEFAULT_TODAY = dt.date(2027, 6, 15)
 
 
@@ -57,6 +60,10 @@ def check_case(path: Path) -> None:
     config = LintConfig(**yaml.safe_load(lint_match.group(1))) if lint_match else LintConfig()
     loaded = load_plan(path, CASES, CASES)
     findings = lint_plan(loaded, config, today)
+    portfolio_match = PORTFOLIO.search(text)
+    others = portfolio_match.group(1).split(",") if portfolio_match else []
+    plans = [load_plan(CASES / name.strip(), CASES, CASES) for name in others]
+    findings += [f for f in lint_portfolio([*plans, loaded], config) if f.file == loaded.rel_path]
     under_test = codes_under_test(path)
     got = sorted((f.line, f.code, f.column) for f in findings if f.code in under_test)
     want = expectations(text)

@@ -17,7 +17,7 @@ from smartdoc.lint.engine import lint_plan
 from smartdoc.lint.finding import Finding
 from smartdoc.load import load_plan
 
-#: DESIGN.md §3, verbatim.
+#: DESIGN.md §3 as it read before issue 13, with the `area` each goal now needs (Q105).
 EXAMPLE = """\
 ---
 title: Northwind Coffee social media plan 2027
@@ -31,6 +31,7 @@ goals:
   - id: ig-followers
     title: Grow Instagram followers from 12,000 to 18,000 by 30 June 2027
     kind: quantitative          # quantitative | qualitative
+    area: communication         # financial | communication
     serves: online-revenue      # a key of `strategy`
     owner: Maria Lopez
     budget: 8000                # a number in the plan currency, or resources: [...]
@@ -52,6 +53,7 @@ goals:
   - id: positive-sentiment
     title: Raise positive brand mentions from 41% to 55% by December 2027
     kind: qualitative
+    area: communication
     serves: brand
     objective: Be perceived as young and fresh   # the soft factor
     indicator: Share of positive mentions         # the proxy that measures it

@@ -555,6 +555,111 @@ def test_negative_zero_prints_as_zero() -> None:
     assert data["change"] == {"abs": 0, "pct": 0, "basis": "latest"}
 
 
+# --- area, override and objectives (issue 13) --------------------------------------------
+
+
+def test_override_is_carried_beside_the_computed_status_never_instead() -> None:
+    # 80 of the way from 100 to 60 by 15 June: p 0.5 (on track); 120 moves away: p -0.5
+    override = {
+        "status": "on-track",
+        "reason": "Supplier credit note for May arrives in July",
+        "date": D("2027-06-10"),
+    }
+    goal = cost_goal(("2027-06-01", 120), area="financial", override=override)
+    score = scoring.score_goal(goal, TODAY, period=Period(**PERIOD_2027))
+    assert (score.status, score.progress) == ("off-track", -0.5)
+    assert score.override == scoring.OverrideScore(
+        status="on-track",
+        reason="Supplier credit note for May arrives in July",
+        date=D("2027-06-10"),
+        by=None,
+    )
+    data = scoring.goal_to_json(score)
+    assert data["status"] == "off-track" and data["area"] == "financial"
+    assert data["override"] == {
+        "status": "on-track",
+        "reason": "Supplier credit note for May arrives in July",
+        "date": "2027-06-10",
+        "by": None,
+    }
+    plain = scoring.goal_to_json(scoring.score_goal(cost_goal(), TODAY))
+    assert plain["override"] is None and plain["area"] is None
+
+
+def test_goal_area_outside_the_vocabulary_is_not_an_area() -> None:
+    # `finance` is a Q106 finding; the roll-up must not grow a third area from it
+    score = scoring.score_goal(cost_goal(area="finance"), TODAY)
+    assert score.area is None
+
+
+def test_area_roll_up_counts_goals_and_attainment_per_area() -> None:
+    plan = plan_with(
+        cost_goal(("2027-06-01", 80), id="a", area="financial"),  # p 0.5
+        cost_goal(("2027-06-01", 40), id="b", area="financial"),  # p 1.5, counts as 1
+        cost_goal(("2027-06-01", 120), id="c", area="communication"),  # p -0.5, counts as 0
+        cost_goal(id="d"),  # no area, no data
+    )
+    areas = scoring.score_areas([scoring.score_plan(plan, TODAY, slug="p")])
+    assert [(a.area, a.goal_count, a.attainment) for a in areas] == [
+        ("financial", 2, 0.75),  # (0.5 + 1.0) / 2
+        ("communication", 1, 0.0),
+        (None, 1, None),  # goals without an area are shown, not hidden
+    ]
+    assert areas[0].status_counts["on-track"] == 1 and areas[0].status_counts["achieved"] == 1
+    assert areas[1].status_counts["off-track"] == 1
+    assert scoring.areas_to_json(areas)[0] == {
+        "area": "financial",
+        "goals": 2,
+        "status_counts": dict(areas[0].status_counts),
+        "attainment": 0.75,
+    }
+
+
+def test_area_roll_up_lists_both_areas_even_when_empty() -> None:
+    areas = scoring.get_area_scores([])
+    assert [(a.area, a.goal_count, a.attainment) for a in areas] == [
+        ("financial", 0, None),
+        ("communication", 0, None),
+    ]
+
+
+def test_portfolio_objectives_carry_title_area_and_horizon() -> None:
+    north = plan_with(
+        cost_goal(("2027-06-01", 80), id="cpl", serves="brand"),
+        strategy={
+            "brand": {"title": "Be seen as a young brand", "area": "communication"},
+            "revenue": "Grow online revenue 3%",
+        },
+    )
+    south = plan_with(
+        cost_goal(id="reach", serves="brand"),
+        strategy={"brand": {"title": "Young brand", "horizon": 2030}},
+    )
+    scores = [
+        scoring.score_plan(north, TODAY, slug="north"),
+        scoring.score_plan(south, TODAY, slug="south"),
+    ]
+    assert scores[0].strategy == {
+        "brand": "Be seen as a young brand",
+        "revenue": "Grow online revenue 3%",
+    }
+    objectives = scoring.portfolio_to_json(scoring.score_portfolio(scores))
+    brand = next(o for o in objectives if o["key"] == "brand")
+    # the first plan sets the title (R106 reports the other); area and horizon fill in
+    assert (brand["title"], brand["area"], brand["horizon"]) == (
+        "Be seen as a young brand",
+        "communication",
+        2030,
+    )
+    assert brand["descriptions"] == ["Be seen as a young brand", "Young brand"]
+    revenue = next(o for o in objectives if o["key"] == "revenue")
+    assert (revenue["title"], revenue["area"], revenue["horizon"]) == (
+        "Grow online revenue 3%",
+        None,
+        None,
+    )
+
+
 # --- properties ---------------------------------------------------------------------------
 
 figures = st.floats(

@@ -59,14 +59,16 @@ title: {title}
 owner:              # the person who answers for the plan, e.g. Maria Lopez
 period: {{start: {start}, end: {end}}}
 # budget: {{total: 10000, currency: EUR}}   # the plan budget; goal budgets must fit in it
-strategy:           # the long-term objectives this plan serves, as key: description
+strategy:           # long-term objectives it serves: key: title, or {{title, area, horizon}}
   # online-sales: Make the web shop 30% of our revenue by {later}
+  # brand: {{title: Be the brand young people recommend, area: communication, horizon: {later}}}
 goals:
   - id: quantitative-goal   # a short id: lowercase words joined by -
     # title: one result, with figures and a date, e.g.
     #   Grow newsletter subscribers from 2,000 to 3,200 by 31 December {year}
     title:
     kind: quantitative
+    area:           # financial (revenue, sales, cost) or communication (reach, social media)
     serves:         # the key of the strategy objective this goal serves
     owner:          # one person
     budget:         # a number in the plan currency (or resources: [people, tools])
@@ -82,6 +84,7 @@ goals:
   - id: qualitative-goal
     title:          # Raise positive brand mentions from 41% to 55% by December {year}
     kind: qualitative
+    area:           # financial or communication
     serves:
     owner:
     budget:

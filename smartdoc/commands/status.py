@@ -107,7 +107,7 @@ def run(config: Config, options: Options, *, paths: tuple[Path, ...] = ()) -> in
             continue
         letters = get_plan_letters(loaded, plan.findings, letters_checked)
         score = score_plan(
-            loaded.plan, options.today, config.lint.tolerance, slug=loaded.slug, smart=letters
+            loaded.plan, options.today, config.status_tolerance, slug=loaded.slug, smart=letters
         )
         title = loaded.plan.title or loaded.slug
         heading = f"{title}  ({loaded.rel_path})"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from smartdoc.config import LintConfig
 from smartdoc.lint.finding import Finding
-from smartdoc.lint.registry import Rule, all_rules
+from smartdoc.lint.registry import PortfolioHit, Rule, all_rules
 from smartdoc.load import LoadedPlan
 from smartdoc.model import Plan
 from smartdoc.source import Path, Problem
@@ -70,8 +70,8 @@ def _hits(
         GoalContext(plan, loaded, config, today, index) for index in range(len(plan.goals))
     ]
     for rule in rules:
-        if rule.check is None:
-            continue
+        if rule.check is None or rule.scope == "portfolio":
+            continue  # portfolio rules see all plans at once: lint_portfolio
         if rule.scope == "plan":
             for hit in rule.check(plan_context):
                 found.append((rule, tuple(hit.path), hit.message))
@@ -136,7 +136,59 @@ def lint_plan(
                 goal=loaded.goal_id(path),
             )
         )
-    findings.extend(_unused_suppressions(loaded, used, rules, config))
+    findings.extend(_unused_suppressions(loaded, used, rules, config, scope="plan"))
+    return sorted(findings)
+
+
+def lint_portfolio(
+    plans: Sequence[LoadedPlan], config: LintConfig, rules: dict[str, Rule] | None = None
+) -> list[Finding]:
+    """Return the findings of the rules that compare plans (scope `portfolio`), sorted.
+
+    Plans that failed to load are skipped. Each finding sits in the plan it names, and is
+    configured and suppressed there as in `lint_plan`; a suppression of a portfolio rule
+    that silences nothing is reported here (E901), not by `lint_plan`, which cannot know.
+    """
+    rules = rules if rules is not None else all_rules()
+    selected = [
+        r
+        for r in rules.values()
+        if r.scope == "portfolio" and r.check is not None and is_selected(r.code, config)
+    ]
+    used: list[set[tuple[int, str]]] = [set() for _ in plans]
+    findings: list[Finding] = []
+    for rule in selected:
+        assert rule.check is not None
+        for hit in rule.check(plans, config):
+            if not isinstance(hit, PortfolioHit):
+                raise TypeError(f"{rule.code}: a portfolio rule must yield PortfolioHit")
+            loaded = plans[hit.plan]
+            path: Path = tuple(hit.path)
+            location = loaded.location(path)
+            if _ignored_in_file(rule.code, location.file, config):
+                continue
+            suppressed_by = _suppressed_by(rule.code, location.line, path, loaded, {})
+            if suppressed_by is not None:
+                used[hit.plan].add((suppressed_by, rule.code))
+                continue
+            findings.append(
+                Finding(
+                    file=location.file,
+                    line=location.line,
+                    column=location.column,
+                    code=rule.code,
+                    name=rule.name,
+                    severity=config.severity.get(rule.code, rule.severity),
+                    message=hit.message,
+                    plan=loaded.slug,
+                    goal=loaded.goal_id(path),
+                )
+            )
+    for loaded, used_here in zip(plans, used, strict=True):
+        if loaded.plan is not None:
+            findings.extend(
+                _unused_suppressions(loaded, used_here, rules, config, scope="portfolio")
+            )
     return sorted(findings)
 
 
@@ -165,15 +217,22 @@ def _suppressed_by(
 
 
 def _unused_suppressions(
-    loaded: LoadedPlan, used: set[tuple[int, str]], rules: dict[str, Rule], config: LintConfig
+    loaded: LoadedPlan,
+    used: set[tuple[int, str]],
+    rules: dict[str, Rule],
+    config: LintConfig,
+    *,
+    scope: str,
 ) -> list[Finding]:
+    """Report suppressions that silenced nothing: of portfolio rules, or of all the others."""
     rule = rules.get(UNUSED_SUPPRESSION)
     if rule is None or not is_selected(rule.code, config):
         return []
     findings = []
     for line, codes in sorted(loaded.suppressions.items()):
         for code in codes:
-            if (line, code) in used:
+            is_portfolio = code in rules and rules[code].scope == "portfolio"
+            if (line, code) in used or is_portfolio != (scope == "portfolio"):
                 continue
             known = code in rules
             message = (

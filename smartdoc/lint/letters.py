@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping
 from smartdoc.config import LintConfig
 from smartdoc.lint.engine import is_selected
 from smartdoc.lint.finding import Finding
-from smartdoc.lint.registry import SMART_LETTERS, Rule
+from smartdoc.lint.registry import Rule
 from smartdoc.load import LoadedPlan
+from smartdoc.model import SMART_LETTERS
 
 #: Findings of these severities make a SMART letter fail.
 FAILING_SEVERITIES = frozenset({"error", "warning"})

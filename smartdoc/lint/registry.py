@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 if TYPE_CHECKING:
     pass
 
-Scope = Literal["goal", "plan", "load"]
+#: goal: one goal at a time; plan: one plan; portfolio: all plans linted together;
+#: load: reported by the loader (documentation only).
+Scope = Literal["goal", "plan", "portfolio", "load"]
 
 FAMILIES: dict[str, str] = {
     "S": "Specific",
@@ -28,8 +30,6 @@ FAMILIES: dict[str, str] = {
     "Q": "Split",
     "E": "Format",
 }
-#: The five letters shown as a goal's S·M·A·R·T badge row.
-SMART_LETTERS: tuple[str, ...] = ("S", "M", "A", "R", "T")
 
 _CODE = re.compile(r"^[SMARTPQE]\d{3}$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -43,6 +43,15 @@ class Hit(NamedTuple):
     message: str
 
 
+class PortfolioHit(NamedTuple):
+    """What a portfolio rule returns: which plan (its index in the list), where, what."""
+
+    plan: int
+    #: From the top of that plan's front-matter.
+    path: tuple[str | int, ...]
+    message: str
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One rule of the catalogue."""
@@ -51,8 +60,9 @@ class Rule:
     name: str
     severity: str
     scope: Scope
-    #: goal rules: check(goal, ctx) -> hits; plan rules: check(ctx) -> hits; load: None.
-    check: Callable[..., Iterable[Hit]] | None
+    #: goal rules: check(goal, ctx) -> hits; plan rules: check(ctx) -> hits; portfolio
+    #: rules: check(plans, config) -> portfolio hits; load: None.
+    check: Callable[..., Iterable[Hit]] | Callable[..., Iterable[PortfolioHit]] | None
     #: The documentation page, Markdown: summary line, What it checks, Why, Fails, Passes.
     doc: str
 
@@ -74,14 +84,14 @@ class Rule:
 
 def rule(
     code: str, name: str, severity: str, scope: Scope = "goal"
-) -> Callable[[Callable[..., Iterable[Hit]]], Rule]:
+) -> Callable[[Callable[..., Iterable[Hit]] | Callable[..., Iterable[PortfolioHit]]], Rule]:
     """Declare a rule; the decorated function's docstring becomes its documentation."""
     if not _CODE.match(code) or not _NAME.match(name):
         raise ValueError(f"bad rule code or name: {code} {name}")
     if severity not in ("error", "warning", "info"):
         raise ValueError(f"bad severity for {code}: {severity}")
 
-    def wrap(check: Callable[..., Iterable[Hit]]) -> Rule:
+    def wrap(check: Callable[..., Iterable[Hit]] | Callable[..., Iterable[PortfolioHit]]) -> Rule:
         doc = inspect.cleandoc(check.__doc__ or "")
         return Rule(code, name, severity, scope, None if scope == "load" else check, doc)
 

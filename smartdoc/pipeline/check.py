@@ -14,6 +14,7 @@ need the loaded plans back.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import multiprocessing
@@ -29,7 +30,7 @@ from smartdoc import __version__
 from smartdoc.cache import CACHE_FORMAT, Memo, NullMemo, deps_unchanged, digest, file_sha
 from smartdoc.config import Config
 from smartdoc.discover import PlanSource, discover_plans
-from smartdoc.lint.engine import lint_plan
+from smartdoc.lint.engine import lint_plan, lint_portfolio
 from smartdoc.lint.finding import SEVERITIES, Finding
 from smartdoc.lint.registry import Rule, all_rules
 from smartdoc.load import MAX_PLAN_BYTES, LoadedPlan, load_plan
@@ -59,6 +60,10 @@ class CheckedPlan:
     loaded: LoadedPlan | None = None
     #: Why checking this plan crashed, if it did (an internal error, reported with exit 2).
     crash: str | None = None
+    #: What the rules that compare plans read: objective key -> (title, area, horizon).
+    objectives: dict[str, tuple[str, str | None, int | None]] = field(default_factory=dict)
+    #: Whether the plan silences a rule that compares plans (so those rules must see it).
+    silences_portfolio: bool = False
 
     @property
     def rel_path(self) -> str:
@@ -183,6 +188,14 @@ def _check_one(
     if raw is None or any(p.code in _UNCACHED_CODES for p in loaded.problems):
         key = None
     plan = loaded.plan
+    strategy = (plan.strategy or {}) if plan else {}
+    objectives: dict[str, tuple[str, str | None, int | None]] = {
+        name: (o.title, o.area, o.horizon) for name, o in strategy.items()
+    }
+    portfolio_codes = {r.code for r in rules.values() if r.scope == "portfolio"}
+    silences = any(
+        code in portfolio_codes for codes in loaded.suppressions.values() for code in codes
+    )
     return CheckedPlan(
         source,
         key,
@@ -191,6 +204,8 @@ def _check_one(
         findings=tuple(findings),
         data_files=data_files,
         loaded=loaded,
+        objectives=objectives,
+        silences_portfolio=silences,
     )
 
 
@@ -220,9 +235,7 @@ def _check_chunk(
 
 
 def _without_loaded(plan: CheckedPlan) -> CheckedPlan:
-    return CheckedPlan(
-        plan.source, plan.key, plan.readable, plan.draft, plan.findings, plan.data_files
-    )
+    return dataclasses.replace(plan, loaded=None)
 
 
 def _workers_for(count: int, jobs: int) -> int:
@@ -269,6 +282,9 @@ def _from_record(source: PlanSource, key: str, record: Any, root: Path) -> Check
     for rel, sha in data_files.items():
         if not is_project_path(rel) or not (sha is None or isinstance(sha, str)):
             raise ValueError(f"data file outside the project: {rel!r}")
+    objectives, silences = record.get("objectives"), record.get("silences_portfolio")
+    if not isinstance(objectives, dict) or not isinstance(silences, bool):
+        raise ValueError("objectives of the wrong type")
     return CheckedPlan(
         source,
         key,
@@ -276,7 +292,20 @@ def _from_record(source: PlanSource, key: str, record: Any, root: Path) -> Check
         draft,
         tuple(finding_from_json(item, source) for item in findings),
         dict(data_files),
+        objectives={k: _objective_of(k, v) for k, v in objectives.items()},
+        silences_portfolio=silences,
     )
+
+
+def _objective_of(key: Any, value: Any) -> tuple[str, str | None, int | None]:
+    if not (isinstance(key, str) and isinstance(value, list) and len(value) == 3):
+        raise ValueError("an objective is a list of 3 values")
+    title, area, horizon = value
+    if not isinstance(title, str) or not (area is None or isinstance(area, str)):
+        raise ValueError("objective text of the wrong type")
+    if not (horizon is None or (isinstance(horizon, int) and not isinstance(horizon, bool))):
+        raise ValueError("objective horizon of the wrong type")
+    return title, area, horizon
 
 
 def is_project_path(rel: Any) -> bool:
@@ -356,11 +385,47 @@ def check_plans(
                         "draft": result.draft,
                         "findings": [finding_to_json(f) for f in result.findings],
                         "data_files": result.data_files,
+                        "objectives": {k: list(v) for k, v in result.objectives.items()},
+                        "silences_portfolio": result.silences_portfolio,
                     },
                 )
-    plans = tuple(done[source.rel_path] for source in sources)
+        plans = _with_portfolio_findings([done[s.rel_path] for s in sources], config)
     findings = tuple(sorted(f for plan in plans for f in plan.findings))
     return Checked(plans, findings)
+
+
+def _with_portfolio_findings(plans: list[CheckedPlan], config: Config) -> tuple[CheckedPlan, ...]:
+    """Add the findings of the rules that compare plans (R106: one key, one objective).
+
+    Only the plans those rules can report on are loaded again for positions: those that
+    declare an objective key another plan gives other words, and those that silence such a
+    rule (an unused suppression is reported too). Usually none.
+    """
+    texts: dict[str, set[tuple[str, str | None, int | None]]] = {}
+    for plan in plans:
+        for key, objective in plan.objectives.items():
+            texts.setdefault(key, set()).add(objective)
+    differing = {key for key, found in texts.items() if len(found) > 1}
+    involved = [
+        plan
+        for plan in plans
+        if plan.readable
+        and plan.crash is None
+        and (plan.silences_portfolio or differing & set(plan.objectives))
+    ]
+    if not involved:
+        return tuple(plans)
+    root = config.root.resolve()
+    loaded = [load_source(p.source, config, read_plan_bytes(p.source, root)) for p in involved]
+    found: dict[str, list[Finding]] = {}
+    for finding in lint_portfolio(loaded, config.lint):
+        found.setdefault(finding.plan or "", []).append(finding)
+    return tuple(
+        dataclasses.replace(plan, findings=tuple(sorted([*plan.findings, *found[plan.slug]])))
+        if plan.slug in found
+        else plan
+        for plan in plans
+    )
 
 
 def reload(plan: CheckedPlan, config: Config, options: Options) -> LoadedPlan:

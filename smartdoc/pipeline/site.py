@@ -324,8 +324,16 @@ def build_site(
 
     stale_pdfs: list[str] = []
     for plan in published:
+        # findings are in the key: another plan can change them (rules that compare plans)
         plan_key = (
-            digest(render_global, plan.key, sorted(plan.data_files.items())) if plan.key else None
+            digest(
+                render_global,
+                plan.key,
+                sorted(plan.data_files.items()),
+                [finding_to_json(f) for f in plan.findings],
+            )
+            if plan.key
+            else None
         )
         part: _PlanPart | None = None
         if plan_key is not None and (record := memo.get("plan", plan_key)) is not None:

@@ -23,9 +23,9 @@ from markupsafe import Markup
 
 from smartdoc.config import Config
 from smartdoc.lint.finding import Finding
-from smartdoc.lint.registry import FAMILIES, SMART_LETTERS, Rule
+from smartdoc.lint.registry import FAMILIES, Rule
 from smartdoc.load import LoadedPlan
-from smartdoc.model import Band, Checkin, Goal
+from smartdoc.model import SMART_LETTERS, Band, Checkin, Goal
 from smartdoc.scoring import STATUSES, GoalScore, ObjectiveScore, PlanScore, RollupGoal
 from smartdoc.site import charts
 from smartdoc.site.format import (
@@ -349,7 +349,7 @@ def get_plan_context(
     plan = loaded.plan
     assert plan is not None
     mine = [f for f in findings if f.plan == loaded.slug]
-    strategy = dict(plan.strategy or {})
+    strategy = plan.objective_titles
     currency = plan.budget.currency if plan.budget else None
     taken = set(reserved_ids)
     goals = []

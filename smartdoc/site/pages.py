@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError as PydanticValidationError
+
 from smartdoc import __version__, scoring
 from smartdoc.config import Config
 from smartdoc.errors import TemplateError
@@ -35,6 +37,7 @@ from smartdoc.lint.letters import get_checked_letters, get_plan_letters
 from smartdoc.lint.registry import Rule, all_rules
 from smartdoc.lint.rules.format import E120 as NARRATIVE_RULE
 from smartdoc.load import LoadedPlan, resolve_inside
+from smartdoc.model import Objective
 from smartdoc.site import context
 from smartdoc.site.render import make_environment, render_template, theme_files
 from smartdoc.theme import theme_dir
@@ -58,6 +61,7 @@ class RollupGoal:
     status: str
     progress: float | None
     smart: Mapping[str, bool | None]
+    area: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,8 @@ class PlanSummary:
     card: Mapping[str, Any]
     #: Strategic objectives the plan declares: key -> description.
     strategy: Mapping[str, str]
+    #: The same objectives with their area and horizon.
+    objectives: Mapping[str, Objective]
     goals: tuple[RollupGoal, ...]
     #: The plan's object of plans.json, already encoded.
     plan_json: str
@@ -79,8 +85,9 @@ class PlanSummary:
             "slug": self.slug,
             "card": self.card,
             "strategy": dict(self.strategy),
+            "objectives": {key: [o.title, o.area, o.horizon] for key, o in self.objectives.items()},
             "goals": [
-                [g.id, g.title, g.serves, g.weight, g.status, g.progress, dict(g.smart)]
+                [g.id, g.title, g.serves, g.weight, g.status, g.progress, dict(g.smart), g.area]
                 for g in self.goals
             ],
             "plan_json": self.plan_json,
@@ -101,21 +108,41 @@ class PlanSummary:
             raise ValueError("summary strategy is not text -> text")
         if not isinstance(goals, list):
             raise ValueError("summary goals are not a list")
-        return cls(slug, card, strategy, tuple(_rollup_goal(item) for item in goals), plan_json)
+        objectives = value.get("objectives")
+        if not isinstance(objectives, dict):
+            raise ValueError("summary objectives are not a mapping")
+        return cls(
+            slug,
+            card,
+            strategy,
+            {key: _objective(key, item) for key, item in objectives.items()},
+            tuple(_rollup_goal(item) for item in goals),
+            plan_json,
+        )
+
+
+def _objective(key: Any, item: Any) -> Objective:
+    if not isinstance(key, str) or not isinstance(item, list) or len(item) != 3:
+        raise ValueError("a summary objective is a list of 3 values")
+    title, area, horizon = item
+    try:  # the model's own validation: the same types as in a plan
+        return Objective.model_validate({"title": title, "area": area, "horizon": horizon})
+    except PydanticValidationError:
+        raise ValueError("summary objective values of the wrong type") from None
 
 
 def _rollup_goal(item: Any) -> RollupGoal:
-    if not isinstance(item, list) or len(item) != 7:
-        raise ValueError("a summary goal is a list of 7 values")
-    goal_id, title, serves, weight, status, progress, smart = item
-    texts_ok = all(v is None or isinstance(v, str) for v in (goal_id, title, serves))
+    if not isinstance(item, list) or len(item) != 8:
+        raise ValueError("a summary goal is a list of 8 values")
+    goal_id, title, serves, weight, status, progress, smart, area = item
+    texts_ok = all(v is None or isinstance(v, str) for v in (goal_id, title, serves, area))
     numbers_ok = isinstance(weight, (int, float)) and (
         progress is None or isinstance(progress, (int, float))
     )
     smart_ok = isinstance(smart, dict) and all(v in (True, False, None) for v in smart.values())
     if not (texts_ok and numbers_ok and smart_ok and status in scoring.STATUSES):
         raise ValueError("summary goal values of the wrong type")
-    return RollupGoal(goal_id, title, serves, float(weight), status, progress, smart)
+    return RollupGoal(goal_id, title, serves, float(weight), status, progress, smart, area)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +205,7 @@ class SiteRenderer:
         assert plan is not None, "only readable plans are rendered"
         letters = get_plan_letters(loaded, findings, self.checked_letters)
         score = scoring.score_plan(
-            plan, self.today, self.config.lint.tolerance, slug=loaded.slug, smart=letters
+            plan, self.today, self.config.status_tolerance, slug=loaded.slug, smart=letters
         )
         copies: dict[str, Path] = {}
         resolver = make_plan_resolver(
@@ -326,9 +353,10 @@ class SiteRenderer:
     def get_plans_json(self, summaries: Sequence[PlanSummary]) -> str:
         """Return plans.json (DESIGN: version 1), from each plan's encoded object."""
         objectives = scoring.portfolio_to_json(scoring.score_portfolio(summaries))
+        areas = scoring.areas_to_json(scoring.score_areas(summaries))
         # the same bytes as one json.dumps(sort_keys=True) of the whole document
         return (
-            f'{{"objectives": {_dump_json(objectives)}, '
+            f'{{"areas": {_dump_json(areas)}, "objectives": {_dump_json(objectives)}, '
             f'"plans": [{", ".join(s.plan_json for s in summaries)}], '
             f'"today": {_dump_json(self.today.isoformat())}, "version": 1}}\n'
         )
@@ -345,13 +373,14 @@ def get_summary(plan_context: Mapping[str, Any], score: scoring.PlanScore) -> Pl
         {"id": g["id"], "anchor": g["anchor"], "title": g["title"]} for g in plan_context["goals"]
     ]
     goals = tuple(
-        RollupGoal(g.id, g.title, g.serves, g.weight, g.status, g.progress, dict(g.smart))
+        RollupGoal(g.id, g.title, g.serves, g.weight, g.status, g.progress, dict(g.smart), g.area)
         for g in score.goals
     )
     return PlanSummary(
         slug=score.slug,
         card=card,
         strategy=dict(score.strategy),
+        objectives=dict(score.objectives),
         goals=goals,
         plan_json=_dump_json(scoring.plan_to_json(score)),
     )

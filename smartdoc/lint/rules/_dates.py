@@ -62,6 +62,27 @@ def figure_name(path: tuple[str | int, ...]) -> str:
     return str(path[0])
 
 
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def long_date(day: dt.date) -> str:
+    """Return a date as a reader says it, whatever the locale: 5 March 2027."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
 def latest_on_or_before(checkins: list[Checkin], day: dt.date) -> dt.date | None:
     """Return the latest check-in date not after `day` (future typos do not count)."""
     dates = [checkin.date for checkin in checkins if checkin.date <= day]

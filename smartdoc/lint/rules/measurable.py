@@ -408,6 +408,106 @@ def percent_out_of_range(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
         yield Hit(path, f"{label}: {field} is {number(value)}%, outside 0-100%")
 
 
+@rule("M111", "interim-outside-range", "error")
+def interim_outside_range(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """An interim target lies outside the span from the baseline to the target.
+
+    ## What it checks
+    For goals with a number `target` and a `baseline` (increase, decrease, or no
+    `direction`), every `interim` value lies between `baseline.value` and `target`, bounds
+    included: an interim equal to the baseline (a slow start) or to the target (reached
+    early) passes. One finding per interim target outside. Band goals (`at-least`,
+    `at-most`, `range`) have no pace to phase, so they are not checked.
+
+    ## Why
+    Interim targets phase the way from the baseline to the target, and the expected pace
+    follows them. An interim of 150 on the way from 50 to 100 asks for more than the goal
+    itself (or goes backwards): one of the figures is a typo, and the pace line would be
+    clipped at the target, hiding it.
+
+    ## Fails
+    ```yaml
+    direction: increase
+    baseline: {date: 2026-12-31, value: 50}
+    target: 100
+    interim:
+      - {date: 2027-03-31, value: 150}
+    ```
+
+    ## Passes
+    ```yaml
+    direction: increase
+    baseline: {date: 2026-12-31, value: 50}
+    target: 100
+    interim:
+      - {date: 2027-03-31, value: 70}
+    ```
+    """
+    if goal.direction not in _MOVING or goal.baseline is None or not goal.interim:
+        return
+    if isinstance(goal.target, Band) or goal.target is None:
+        return
+    baseline, target = goal.baseline.value, goal.target
+    low, high = min(baseline, target), max(baseline, target)
+    label = goal_label(goal, ctx.index)
+    for index, checkin in enumerate(goal.interim):
+        if low <= checkin.value <= high:
+            continue
+        yield Hit(
+            ("interim", index, "value"),
+            f"{label}: interim target of {checkin.date.isoformat()} is "
+            f"{number(checkin.value)}, outside baseline {number(baseline)} to target "
+            f"{number(target)}; interim targets lie between them (bounds included)",
+        )
+
+
+@rule("M112", "hold-on-moving-goal", "warning")
+def hold_on_moving_goal(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """A goal that moves towards a target has `hold`, which only band goals use.
+
+    ## What it checks
+    `hold` (`all`, `latest` or a share 0..1) is written only on `at-least`, `at-most` and
+    `range` goals. On an `increase` or `decrease` goal, or one without a `direction` and a
+    single-number target, it is reported and ignored. A warning: the goal is still scored,
+    by its progress.
+
+    ## Why
+    `hold` says how a band goal counts as met (every check-in inside, the latest one, or a
+    share of them). A goal moving from a baseline to a target is judged by its progress, so
+    `hold` there means nothing: usually the direction is wrong ("keep the open rate at 35%
+    or above" is `at-least`, not `increase`).
+
+    ## Fails
+    ```yaml
+    direction: increase
+    target: 35
+    hold: all
+    ```
+
+    ## Passes
+    ```yaml
+    direction: at-least
+    target: 35
+    hold: all
+    ```
+    """
+    if goal.hold is None:
+        return
+    has_number_target = goal.target is not None and not isinstance(goal.target, Band)
+    if goal.direction in ("increase", "decrease"):
+        direction = f"'{goal.direction}'"
+    elif goal.direction is None and has_number_target:
+        direction = "not set, so it is read from the target as increase or decrease"
+    else:
+        return
+    yield Hit(
+        ("hold",),
+        f"{goal_label(goal, ctx.index)}: 'hold' applies to at-least, at-most and range "
+        f"goals, and direction is {direction}; it is ignored: remove it or change the "
+        "direction",
+    )
+
+
 RULES = (
     baseline_missing,
     target_missing,
@@ -419,4 +519,6 @@ RULES = (
     target_shape_mismatch,
     range_inverted,
     percent_out_of_range,
+    interim_outside_range,
+    hold_on_moving_goal,
 )

@@ -3,11 +3,14 @@
 *Before* is the baseline (checked by M and T rules), *during* the dated check-ins under
 `measurements`, *after* the `final` figure. These rules check that the during phase keeps
 pace with the goal's `frequency` and that the after phase is recorded once the deadline passes.
+A human `override` of the status is a judgement at a point in the phases: it needs its reason
+and date, and a newer figure calls for a new look at it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -17,7 +20,9 @@ from smartdoc.lint.rules._dates import (
     frequency_days,
     goal_label,
     latest_on_or_before,
+    long_date,
 )
+from smartdoc.model import STATUS_VOCABULARY
 
 if TYPE_CHECKING:
     from smartdoc.lint.engine import GoalContext
@@ -54,8 +59,10 @@ def checkin_stale(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     14, monthly 31, quarterly 92, yearly or annually 366 days, `N days`, `N weeks`, or a
     whole number of days); without a `frequency` (or with one P105 does not understand) it
     is `lint.staleness_days` (default 45), used as is. With no check-in yet, the window
-    counts from the period start (or from the baseline, when that is later). Without a
-    period the baseline date stands in for its start. After the deadline, P102 takes over.
+    counts from the period start (or from the baseline, when that is later). Nothing is due
+    while today is before the baseline date: a check-in dated before the baseline is itself
+    an error (T107). Without a period the baseline date stands in for its start. After the
+    deadline, P102 takes over.
 
     ## Why
     *During* measurement is what allows correction: a goal last measured months ago may be
@@ -89,6 +96,8 @@ def checkin_stale(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     since = _measuring_since(goal, ctx)
     if since is None or ctx.today < since or goal.final is not None:
         return
+    if goal.baseline is not None and ctx.today < goal.baseline.date:
+        return  # no check-in can be due before the baseline (T107 would reject it; issue 12)
     if goal.deadline is not None and ctx.today > goal.deadline:
         return
     latest = latest_on_or_before(goal.measurements or [], ctx.today)
@@ -262,10 +271,150 @@ def frequency_unknown(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     )
 
 
+@rule("P106", "override-incomplete", "error")
+def override_incomplete(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """A status override lacks its status, reason or date.
+
+    ## What it checks
+    A goal's `override` has all of `status` (the judged status), `reason` (why the computed
+    status is not the whole story) and `date` (when the judgement was made); `by` is
+    optional. One finding per override, naming every missing field.
+
+    ## Why
+    An override is shown beside the computed status on the card, the scorecard and in
+    `plans.json`. A reader trusts it only with the reason and the day it was made: an
+    unexplained, undated "on track" next to a red figure is exactly what a scorecard exists
+    to prevent.
+
+    ## Fails
+    ```yaml
+    override: {status: at-risk}
+    ```
+
+    ## Passes
+    ```yaml
+    override:
+      status: at-risk
+      reason: Reels reach fell after the algorithm change
+      date: 2027-03-05
+    ```
+    """
+    override = goal.override
+    if override is None:
+        return
+    missing = [
+        name
+        for name, value in (
+            ("status", override.status),
+            ("reason", override.reason),
+            ("date", override.date),
+        )
+        if not value and not _invalid(ctx, name)
+    ]
+    if not missing:
+        return
+    names = " and ".join(f"'{name}'" for name in missing)
+    yield Hit(
+        ("override",),
+        f"{goal_label(goal, ctx.index)}: override lacks {names}; an override needs the "
+        "status, the reason and the date it was made (YYYY-MM-DD)",
+    )
+
+
+def _invalid(ctx: GoalContext, field: str) -> bool:
+    """Return True when `override.<field>` was written but dropped as invalid (E111)."""
+    return ("goals", ctx.index, "override", field) in ctx.loaded.invalid_paths
+
+
+@rule("P107", "override-stale", "warning")
+def override_stale(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """A status override is older than the goal's latest figure.
+
+    ## What it checks
+    An `override` with a `date` is dated on or after the goal's latest figure: the latest
+    check-in or the `final` figure, among those dated on or before today (a future-dated
+    figure is T106's). An override made the same day as the figure passes. The finding is
+    on the override's `date`.
+
+    ## Why
+    An override judges the figures known when it was made. A newer figure may prove it
+    wrong (or right): whoever made it should look again and confirm it with a new date, or
+    remove it, so the card does not show last month's judgement beside this month's figure.
+
+    ## Fails
+    ```yaml
+    measurements:
+      - {date: 2027-04-01, value: 14200}
+    override: {status: at-risk, reason: Reels reach fell, date: 2027-03-05}
+    ```
+
+    ## Passes
+    ```yaml
+    measurements:
+      - {date: 2027-04-01, value: 14200}
+    override: {status: at-risk, reason: Reels reach still low in April, date: 2027-04-03}
+    ```
+    """
+    if goal.override is None or goal.override.date is None:
+        return
+    latest = latest_on_or_before(goal.measurements or [], ctx.today)
+    what = "check-in"
+    final = goal.final.date if goal.final is not None else None
+    if final is not None and final <= ctx.today and (latest is None or final >= latest):
+        latest, what = final, "final figure"
+    made = goal.override.date
+    if latest is None or made >= latest:
+        return
+    yield Hit(
+        ("override", "date"),
+        f"{goal_label(goal, ctx.index)}: override from {long_date(made)} predates the "
+        f"{long_date(latest)} {what}; confirm or remove it",
+    )
+
+
+@rule("P108", "override-status-unknown", "error")
+def override_status_unknown(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
+    """A status override names a status outside the status vocabulary.
+
+    ## What it checks
+    `override.status` is one of the statuses smartdoc computes: achieved, on-track,
+    at-risk, off-track, no-data, not-started, missed, met, breached (exactly, lowercase).
+    The message proposes the closest one (`on track` -> on-track) and lists them all.
+
+    ## Why
+    The override stands beside the computed status and is counted and coloured the same
+    way; a status the scorecard does not know ("fine", "green") cannot be compared with it.
+
+    ## Fails
+    ```yaml
+    override: {status: green, reason: Campaign starts in May, date: 2027-04-03}
+    ```
+
+    ## Passes
+    ```yaml
+    override: {status: on-track, reason: Campaign starts in May, date: 2027-04-03}
+    ```
+    """
+    status = goal.override.status if goal.override is not None else None
+    if status is None or status in STATUS_VOCABULARY:
+        return
+    folded = "-".join(status.lower().replace("_", " ").split())
+    close = difflib.get_close_matches(folded, STATUS_VOCABULARY, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    yield Hit(
+        ("override", "status"),
+        f"{goal_label(goal, ctx.index)}: override status '{status}' is not a status; "
+        f"{hint}use one of {', '.join(STATUS_VOCABULARY)}",
+    )
+
+
 RULES = (
     checkin_stale,
     final_missing,
     checkin_date_duplicate,
     checkins_unordered,
     frequency_unknown,
+    override_incomplete,
+    override_stale,
+    override_status_unknown,
 )

@@ -1,22 +1,25 @@
 """R: Relevant. Every goal serves a strategic objective of the plan, and every objective is served.
 
-A plan lists its long-term objectives under `strategy` (key -> description); each goal names
-the key it serves in `serves`. Scorecards and the portfolio roll up goals per objective, so a
-goal without a known objective cannot be placed.
+A plan lists its long-term objectives under `strategy` (key -> title, or key -> {title, area,
+horizon}); each goal names the key it serves in `serves`. Scorecards and the portfolio roll up
+goals per objective, so a goal without a known objective cannot be placed, and one key must
+mean one objective in every plan that lists it.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from smartdoc.lint.registry import Hit, rule
+from smartdoc.lint.registry import Hit, PortfolioHit, rule
 from smartdoc.lint.rules._dates import goal_label
 
 if TYPE_CHECKING:
+    from smartdoc.config import LintConfig
     from smartdoc.lint.engine import GoalContext, PlanContext
-    from smartdoc.model import Goal
+    from smartdoc.load import LoadedPlan
+    from smartdoc.model import Goal, Objective
 
 
 @rule("R101", "serves-missing", "error")
@@ -188,4 +191,121 @@ def strategy_missing(ctx: PlanContext) -> Iterator[Hit]:
     yield Hit(("strategy",), message)
 
 
-RULES = (serves_missing, objective_unknown, objective_unserved, strategy_missing)
+@rule("R105", "horizon-within-period", "warning", scope="plan")
+def horizon_within_period(ctx: PlanContext) -> Iterator[Hit]:
+    """A strategic objective's `horizon` does not lie beyond the plan period.
+
+    ## What it checks
+    An objective written as a mapping with a `horizon` year has `horizon` after the year
+    the plan period ends (`period.end`): a 2027 plan may serve objectives due in 2028 or
+    later. The finding is on `horizon`. Not checked without a period (T103 asks for it).
+
+    ## Why
+    Objectives are the long-term vision and the plan's goals are short-term steps toward
+    them. An objective due within the plan's own period is a goal in disguise (give it a
+    figure and a deadline under `goals`), or its horizon year is a typo.
+
+    ## Fails
+    ```yaml
+    period: {start: 2027-01-01, end: 2027-12-31}
+    strategy:
+      brand: {title: Be seen as a young and fresh brand, horizon: 2027}
+    ```
+
+    ## Passes
+    ```yaml
+    period: {start: 2027-01-01, end: 2027-12-31}
+    strategy:
+      brand: {title: Be seen as a young and fresh brand, horizon: 2030}
+    ```
+    """
+    period = ctx.plan.period
+    if period is None:
+        return
+    for key, objective in (ctx.plan.strategy or {}).items():
+        if objective.horizon is None or objective.horizon > period.end.year:
+            continue
+        yield Hit(
+            ("strategy", key, "horizon"),
+            f"objective '{key}' has horizon {objective.horizon}, within the plan period "
+            f"(it ends in {period.end.year}); an objective is the long-term aim its goals "
+            f"lead to: set a year after {period.end.year}, or make it a goal",
+        )
+
+
+def _differences(first: Objective, second: Objective) -> list[str]:
+    """Return how two objectives of one key differ: title, and area or horizon when both say."""
+    found = []
+    if " ".join(first.title.split()) != " ".join(second.title.split()):
+        found.append(f"'{second.title}' here, '{first.title}' there")
+    for field in ("area", "horizon"):
+        mine, theirs = getattr(second, field), getattr(first, field)
+        if mine is not None and theirs is not None and mine != theirs:
+            found.append(f"{field} {mine} here, {theirs} there")
+    return found
+
+
+@rule("R106", "objective-differs", "warning", scope="portfolio")
+def objective_differs(plans: Sequence[LoadedPlan], config: LintConfig) -> Iterator[PortfolioHit]:
+    """Two plans give the same objective key different texts.
+
+    ## What it checks
+    Across all plans linted together, each `strategy` key has one title (compared with
+    runs of spaces collapsed), and one `area` and `horizon` where both plans declare them.
+    The first plan (in path order) that lists a key sets it; every later plan that reads
+    otherwise gets one finding on its key, naming the first plan and both texts.
+
+    ## Why
+    The portfolio rolls goals up per objective key across plans: two texts under one key
+    merge two objectives into one heading, and the site can only show one of them. Either
+    the texts should agree (copy it), or they are different objectives (use another key).
+
+    ## Fails
+    ```yaml
+    # plans/a.md
+    strategy:
+      online-revenue: Increase online revenue by 3% in 2027
+    # plans/b.md
+    strategy:
+      online-revenue: Double online revenue by 2030
+    ```
+
+    ## Passes
+    ```yaml
+    # plans/a.md
+    strategy:
+      online-revenue: Increase online revenue by 3% in 2027
+    # plans/b.md
+    strategy:
+      online-revenue: Increase online revenue by 3% in 2027
+    ```
+    """
+    first_seen: dict[str, tuple[LoadedPlan, Objective]] = {}
+    for index, loaded in enumerate(plans):
+        if loaded.plan is None:
+            continue
+        for key, objective in (loaded.plan.strategy or {}).items():
+            if key not in first_seen:
+                first_seen[key] = (loaded, objective)
+                continue
+            first_plan, first = first_seen[key]
+            differences = _differences(first, objective)
+            if not differences:
+                continue
+            yield PortfolioHit(
+                index,
+                ("strategy", key),
+                f"objective '{key}' differs from {first_plan.rel_path}: "
+                f"{'; '.join(differences)}; one key means one objective across plans: "
+                "use the same text, or another key",
+            )
+
+
+RULES = (
+    serves_missing,
+    objective_unknown,
+    objective_unserved,
+    strategy_missing,
+    horizon_within_period,
+    objective_differs,
+)

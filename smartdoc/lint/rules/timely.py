@@ -154,24 +154,38 @@ def period_reversed(ctx: PlanContext) -> Iterator[Hit]:
     )
 
 
+def baseline_grace_days(ctx: GoalContext) -> int:
+    """Return the days after the period start a baseline may be dated (`lint.baseline_grace`)."""
+    period = ctx.plan.period
+    if period is None or period.end <= period.start:
+        return 0
+    return int(ctx.config.baseline_grace * (period.end - period.start).days)
+
+
 @rule("T105", "baseline-after-period-start", "warning")
 def baseline_after_period_start(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
-    """A goal's baseline is dated after the plan period starts.
+    """A goal's baseline is dated well after the plan period starts.
 
     ## What it checks
-    `baseline.date <= period.start`: the *before* figure is measured before the work starts
-    (a baseline on the start day itself passes).
+    `baseline.date <= period.start + grace`: the *before* figure is measured before the
+    work starts, or soon after. The grace is `lint.baseline_grace` (default 0.1) times the
+    length of the period, in whole days: 36 days for a one-year plan, about 18 months for a
+    15-year plan. Set it to 0 to require a baseline on or before the start day.
 
     ## Why
     A baseline taken after the work began already includes some of its effect, so the change
-    from before to after is understated. A warning: sometimes a late baseline is all there is.
+    from before to after is understated. The grace is there because public indicator
+    frameworks date a baseline at the first measurement after the period starts (a census
+    held 12 months into a 15-year plan); a baseline later than that is usually a typo or a
+    figure that no longer describes "before". A warning: sometimes a late baseline is all
+    there is.
 
     ## Fails
     ```yaml
     period: {start: 2027-01-01, end: 2027-12-31}
     goals:
       - id: ig-followers
-        baseline: {date: 2027-02-15, value: 12000}
+        baseline: {date: 2027-02-15, value: 12000}   # 45 days in; the grace is 36
     ```
 
     ## Passes
@@ -183,13 +197,19 @@ def baseline_after_period_start(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     ```
     """
     period = ctx.plan.period
-    if goal.baseline is None or period is None or goal.baseline.date <= period.start:
+    if goal.baseline is None or period is None:
         return
+    late_by = (goal.baseline.date - period.start).days
+    grace = baseline_grace_days(ctx)
+    if late_by <= grace:
+        return
+    share = f"{ctx.config.baseline_grace:.0%}"
     yield Hit(
         ("baseline", "date"),
         f"{goal_label(goal, ctx.index)}: baseline dated "
-        f"{goal.baseline.date.isoformat()}, after the plan period "
-        f"starts ({period.start.isoformat()})",
+        f"{goal.baseline.date.isoformat()}, {late_by} days after the plan period "
+        f"starts ({period.start.isoformat()}), beyond the grace of {grace} days ({share} "
+        "of the period, lint.baseline_grace); use a figure from before the work started",
     )
 
 
