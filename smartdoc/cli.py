@@ -12,9 +12,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any, TypeVar
 
 import click
@@ -24,6 +27,14 @@ from smartdoc.errors import SmartdocError, UsageError
 from smartdoc.options import Options, make_options
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C (staging folders removed, workers stopped)."""
+
+
+def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    raise Terminated
 
 
 class SmartdocGroup(click.Group):
@@ -38,6 +49,8 @@ class SmartdocGroup(click.Group):
         **extra: Any,
     ) -> Any:
         """Run a command; print a failure as one line and exit with its code."""
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.UsageError as exc:
@@ -47,6 +60,8 @@ class SmartdocGroup(click.Group):
             code = _fail(str(exc), exc.exit_code)
         except (KeyboardInterrupt, click.exceptions.Abort):
             code = _fail("interrupted", 130)
+        except Terminated:
+            code = _fail("terminated", 143)
         except BrokenPipeError:
             code = _quiet_broken_pipe()
         except Exception as exc:
@@ -57,14 +72,16 @@ class SmartdocGroup(click.Group):
                 "(set SMARTDOC_DEBUG=1 for a traceback; please report it)",
                 2,
             )
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
         sys.exit(code if isinstance(code, int) else 0)
 
 
 def _fail(message: str, code: int) -> int:
     with contextlib.suppress(BrokenPipeError):  # stderr closed too: nothing left to tell
-        click.echo(
-            f"smartdoc: error: {message}" if code != 130 else f"smartdoc: {message}", err=True
-        )
+        plain = code in (130, 143)  # interrupted, terminated: not an error of the user's
+        click.echo(f"smartdoc: {message}" if plain else f"smartdoc: error: {message}", err=True)
     return code
 
 

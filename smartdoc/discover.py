@@ -20,8 +20,9 @@ from smartdoc.config import Config
 from smartdoc.errors import UsageError
 
 PLAN_SUFFIX = ".md"
-#: Top-level page names the site uses itself; a plan may not take them.
-RESERVED_SLUGS = frozenset({"index", "rules", "404"})
+#: Top-level page names the site uses itself; a plan may not take them (`handout`: the
+#: combined PDF is pdf/handout.pdf, where a plan's scorecard would go).
+RESERVED_SLUGS = frozenset({"index", "rules", "404", "handout"})
 #: Top-level folders the site uses itself; a plan in a subfolder may not be under them.
 RESERVED_FOLDERS = frozenset({"assets", "media"})
 
@@ -111,6 +112,7 @@ def check_slug(rel_path: str, slug: str) -> None:
     first = slug.split("/", 1)[0]
     if slug in RESERVED_SLUGS or ("/" in slug and first in RESERVED_FOLDERS):
         raise UsageError(
-            f"{rel_path}: the page name '{slug}.html' is used by the site itself; "
-            "rename the plan file"
+            f"{rel_path}: the name '{slug}' is used by the site itself "
+            f"({', '.join(sorted(RESERVED_SLUGS))}, and the folders "
+            f"{', '.join(sorted(RESERVED_FOLDERS))}); rename the plan file"
         )

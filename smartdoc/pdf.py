@@ -37,7 +37,6 @@ import importlib.metadata
 import json
 import multiprocessing
 import os
-import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -344,6 +343,13 @@ def get_warnings(job: PdfJob, record: Mapping[str, Any], root: Path) -> list[str
     return lines
 
 
+def _init_worker(build_pid: int) -> None:
+    """Set up a worker process (runs there, so WeasyPrint loads there only)."""
+    from smartdoc import pdf_worker
+
+    pdf_worker.init_worker(build_pid)
+
+
 def _render_in_worker(payload: dict[str, Any]) -> dict[str, Any]:
     """Render one payload; runs in a worker, so WeasyPrint loads there only."""
     from smartdoc import pdf_worker
@@ -356,7 +362,7 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         # workers fork from a server that loaded WeasyPrint once (it takes ~1 s to import)
-        context.set_forkserver_preload(["smartdoc.pdf_worker"])
+        context.set_forkserver_preload(["smartdoc.pdf_forkserver"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -399,17 +405,18 @@ def _run_pool(
     if sys.version_info >= (3, 11):  # max_tasks_per_child is new in 3.11
         recycle["max_tasks_per_child"] = MAX_TASKS_PER_CHILD
     executor = concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=_mp_context(), **recycle
+        max_workers=workers,
+        mp_context=_mp_context(),
+        initializer=_init_worker,
+        initargs=(os.getpid(),),
+        **recycle,
     )
-    # Ctrl-C while workers start would leave a half-started child printing a traceback: hold
-    # SIGINT/SIGTERM until they are started; a pending one is raised just after (issue 7)
-    held = _hold_signals()
+    # No signal is blocked around the start of the pool: the fork server and the workers
+    # would inherit the mask and outlive a SIGTERM (issue 15). They ignore Ctrl-C instead
+    # (smartdoc.pdf_forkserver), and this process stops them on any interruption below.
     futures: dict[concurrent.futures.Future[dict[str, Any]], dict[str, Any]] = {}
     try:
-        try:
-            futures = {executor.submit(_render_in_worker, p): p for p in payloads}
-        finally:
-            _release_signals(held)
+        futures = {executor.submit(_render_in_worker, p): p for p in payloads}
         for future in concurrent.futures.as_completed(futures, timeout=overall):
             payload = futures[future]
             try:
@@ -450,18 +457,6 @@ def _run_pool(
         raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _hold_signals() -> Any:
-    """Block SIGINT and SIGTERM in this thread; return what to restore (None: no support)."""
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-
-
-def _release_signals(held: Any) -> None:
-    if held is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def render_pdfs(

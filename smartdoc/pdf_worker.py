@@ -14,7 +14,10 @@ import hashlib
 import logging
 import mimetypes
 import os
+import select
 import signal
+import threading
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -176,6 +179,45 @@ def render_job(job: dict[str, Any]) -> dict[str, Any]:
     result["served"] = fetcher.served
     result["log"] = log.messages
     return result
+
+
+def init_worker(build_pid: int) -> None:
+    """Set up a worker process: leave Ctrl-C to the build, and end when the build is gone.
+
+    A worker is a child of the pool's fork server, not of the build, and it holds a copy of
+    the pipe the fork server watches to learn that the build ended: without this, a killed
+    build leaves the fork server and idle workers waiting for each other forever (issue 15).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    threading.Thread(
+        target=_exit_with, args=(build_pid,), name="exit-with-build", daemon=True
+    ).start()
+
+
+def _exit_with(build_pid: int) -> None:
+    """Wait for the build process to end, then end this worker at once."""
+    try:
+        handle = os.pidfd_open(build_pid)  # Linux: wait without polling, no pid reuse race
+    except (AttributeError, OSError):
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+    else:  # pragma: no cover - systems without pidfd
+        while _is_alive(build_pid):
+            time.sleep(0.5)
+    os._exit(1)
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def warm_up() -> bool:

@@ -118,7 +118,20 @@ def test_output_under_a_regular_file_is_one_line_exit_2(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_sigint_during_pdfs_leaves_no_process_and_no_site(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code", "last_line"),
+    [
+        (signal.SIGINT, 130, "smartdoc: interrupted"),
+        # issue 15: the workers inherited a blocked SIGTERM and outlived the build
+        (signal.SIGTERM, 143, "smartdoc: terminated"),
+        # nothing runs in the build after SIGKILL: the workers must end by themselves
+        (signal.SIGKILL, -signal.SIGKILL, None),
+    ],
+    ids=["SIGINT", "SIGTERM", "SIGKILL"],
+)
+def test_a_signal_during_pdfs_leaves_no_process_and_no_site(
+    tmp_path: Path, signum: int, code: int, last_line: str | None
+) -> None:
     from test_pdf import make_project
 
     project = make_project(tmp_path / "project")
@@ -143,7 +156,7 @@ def test_sigint_during_pdfs_leaves_no_process_and_no_site(tmp_path: Path) -> Non
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # wait for the workers (forkserver + children)
             if len(guards.descendants_alive(marker)) >= 3:
                 break
@@ -152,21 +165,23 @@ def test_sigint_during_pdfs_leaves_no_process_and_no_site(tmp_path: Path) -> Non
         else:
             pytest.fail("the PDF workers never started")
         time.sleep(0.5)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         _, stderr = process.communicate(timeout=TIMEOUT)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert process.returncode == 130, stderr
+    assert process.returncode == code, stderr
     assert "Traceback" not in stderr
-    assert stderr.strip().splitlines()[-1] == "smartdoc: interrupted"
-    deadline = time.monotonic() + 10
+    if last_line is not None:
+        assert stderr.strip().splitlines()[-1] == last_line
+    deadline = time.monotonic() + 30
     while guards.descendants_alive(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert guards.descendants_alive(marker) == []  # no orphaned worker
+    assert guards.descendants_alive(marker) == []  # no orphaned worker, server or tracker
     assert not (project / "site").exists()
-    assert not [p for p in project.iterdir() if p.name.startswith(".site.")]
+    if signum != signal.SIGKILL:  # a killed build leaves its staging folder to the next one
+        assert not [p for p in project.iterdir() if p.name.startswith(".site.")]
 
 
 # --- two builds at once ----------------------------------------------------------------------

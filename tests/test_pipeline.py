@@ -18,6 +18,7 @@ from smartdoc.commands.serve import Preview
 from smartdoc.config import load_config
 from smartdoc.options import make_options
 from smartdoc.serve_http import SiteState
+from smartdoc.site.publish import MARKER
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
@@ -54,6 +55,7 @@ def test_build_serve_and_bench_make_the_same_pages(examples: Path) -> None:
     on_disk = {
         p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()
     }
+    assert on_disk.pop(MARKER).startswith(b"This folder is a site built by smartdoc")
 
     config = load_config(examples / "smartdoc.yml")
     options = make_options(today=dt.date.fromisoformat(TODAY), environ={"SOURCE_DATE_EPOCH": EPOCH})

@@ -200,7 +200,7 @@ class Preview:
         chosen: list[Path] = []
         for folder in candidates:
             folder = folder.absolute()
-            if folder == root or not folder.is_dir():
+            if folder == root or folder.is_symlink() or not folder.is_dir():
                 continue  # the root is watched without recursion, for smartdoc.yml
             if any(folder.is_relative_to(other) for other in chosen):
                 continue
@@ -426,6 +426,10 @@ def run(
         ]
         for watcher in watchers:
             watcher.start()
+        # say "serving" only once the watchers see changes: an edit made right after the
+        # message is then never missed (on a busy machine the first pass can take seconds)
+        for watcher in watchers:
+            watcher.ready.wait(timeout=30)
         url = (
             f"http://{format_host(host if host not in ('', '0.0.0.0', '::') else '127.0.0.1')}"
             f":{server.port}/"

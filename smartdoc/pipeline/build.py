@@ -42,7 +42,7 @@ from smartdoc.pipeline.check import (
     is_project_path,
 )
 from smartdoc.pipeline.site import Output, SiteRequest, build_site, select_published
-from smartdoc.site.publish import SiteWriter, build_lock
+from smartdoc.site.publish import MARKER, SiteWriter, build_lock
 from smartdoc.theme import theme_dir
 
 
@@ -109,6 +109,8 @@ def site_matches(output: Path, stats: Mapping[str, list[int]]) -> bool:
     for current, _dirs, files in os.walk(output):
         for name in files:
             rel = Path(current, name).relative_to(output).as_posix()
+            if rel == MARKER:
+                continue  # written by the SiteWriter into every site, not an output
             if rel not in stats or stat_of(Path(current, name)) != stats[rel]:
                 return False
             found += 1

@@ -398,6 +398,8 @@ def get_asset_files(config: Config) -> dict[str, Path]:
     theme = theme_dir()
     files = {rel: theme / rel for rel in theme_files(theme) if rel.startswith("assets/")}
     project = config.root / config.templates_dir
+    if project.is_symlink():  # never walk what a link points at (templates -> /usr)
+        raise TemplateError(f"{config.templates_dir}: the templates folder is a symbolic link")
     if not project.is_dir() or project.resolve() == theme.resolve():
         return files
     root = config.root.resolve()

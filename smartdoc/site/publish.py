@@ -24,8 +24,10 @@ build never leaves a stale lock. A full disk or a read-only output folder while 
 one line (`SiteWriteFailed`, exit 2) and the output folder stays as it was.
 
 `check_output_dir` refuses an output folder that is, or contains, the project root, the plans
-folder, the templates folder, the home folder or `/`, or that holds a `smartdoc.yml`, or that
-lies inside the plans or templates folder (exit 2, before anything is written or deleted).
+folder, the templates folder, the home folder or `/`, or that holds a `smartdoc.yml` or a
+`.git`, or that lies inside the plans or templates folder, or that is a symlink (or behind
+one, inside the project), or that is not empty and was not built by smartdoc: every site
+holds a `.smartdoc-site` marker file (exit 2, before anything is written or deleted).
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ from smartdoc.cache import stat_of
 from smartdoc.config import CONFIG_NAMES
 from smartdoc.errors import OutputError, UsageError
 
+#: Written into every site smartdoc builds: a folder holding it may be replaced by a build.
+MARKER = ".smartdoc-site"
+MARKER_TEXT = "This folder is a site built by smartdoc; `smartdoc build` replaces it whole.\n"
+#: How a site built before the marker existed (smartdoc 0.1) names its generator.
+_GENERATOR_TAG = b'<meta name="generator" content="smartdoc '
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 _RENAME_EXCHANGE = 2
@@ -93,7 +100,34 @@ def check_output_dir(output: Path, *, root: Path, sources: Iterable[tuple[str, P
             raise _refuse(shown, f"it holds {name}, so it looks like a project")
     if real.is_dir() and (real / ".git").exists():
         raise _refuse(shown, "it holds a .git folder")
+    if real.is_dir() and not is_replaceable(real):
+        raise _refuse(
+            shown,
+            f"it holds files and no {MARKER}, so smartdoc did not build it; empty it or "
+            "choose another folder",
+        )
     return real
+
+
+def is_replaceable(folder: Path) -> bool:
+    """Return whether a build may replace `folder`: empty, or a site smartdoc built.
+
+    A site built by smartdoc holds the marker file; one built by smartdoc 0.1 (before the
+    marker) is recognised by its index.html naming smartdoc as the generator.
+    """
+    try:
+        if not any(folder.iterdir()):
+            return True
+        marker = folder / MARKER
+        if marker.is_file() and not marker.is_symlink():
+            return True
+        index = folder / "index.html"
+        if index.is_file() and not index.is_symlink():
+            with open(index, "rb") as handle:
+                return _GENERATOR_TAG in handle.read(4096)
+    except OSError:
+        return False
+    return False
 
 
 def _refuse_links(absolute: Path, root: Path, shown: Path) -> None:
@@ -303,6 +337,7 @@ class SiteWriter:
 
     def _finish_tree(self) -> None:
         assert self.temp is not None
+        (self.temp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         mtime = self.epoch
         for current, dirs, files in os.walk(self.temp):
             for name in files:

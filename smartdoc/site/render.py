@@ -33,6 +33,7 @@ from jinja2 import (
     TemplateNotFound,
 )
 from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
 
 from smartdoc.errors import TemplateError
 from smartdoc.site.format import (
@@ -106,11 +107,31 @@ def make_loader(
     return ChoiceLoader(loaders)
 
 
+def has_project_templates(project_templates: Path | None) -> bool:
+    """Return whether a project has templates of its own (other than the built-in theme)."""
+    if project_templates is None or not project_templates.is_dir():
+        return False
+    return project_templates.resolve() != theme_dir().resolve()
+
+
 def make_environment(
     project_templates: Path | None = None, project_root: Path | None = None
 ) -> Environment:
-    """Return the one Jinja environment of a build."""
-    env = Environment(
+    """Return the one Jinja environment of a build.
+
+    A project's own templates come from the plans repository, so they are as untrusted as
+    its plans: with any of them the environment is Jinja's sandbox, where a template can
+    read the data it is given but cannot reach Python internals (`{{ ''.__class__ }}` and
+    friends fail instead of running code). The built-in theme alone renders unsandboxed.
+    """
+    if project_templates is not None and project_templates.is_symlink():
+        raise TemplateRefused(
+            f"{project_templates.name}: the templates folder is a symbolic link; "
+            "templates must be files of the project"
+        )
+    sandboxed = has_project_templates(project_templates)
+    kind = SandboxedEnvironment if sandboxed else Environment
+    env = kind(
         loader=make_loader(project_templates, project_root),
         autoescape=True,
         undefined=StrictUndefined,
