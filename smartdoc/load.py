@@ -14,14 +14,25 @@ import math
 import os
 import re
 import urllib.parse
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from smartdoc import model
-from smartdoc.source import Location, Marks, Path, Point, Problem, read_document
+from smartdoc.source import (
+    Location,
+    Marks,
+    Path,
+    Point,
+    Problem,
+    in_range,
+    more_message,
+    number_out_of_range,
+    read_document,
+)
 
 #: Largest plan file read, in bytes; the front-matter has its own, smaller limit.
 MAX_PLAN_BYTES = 8 * 1024 * 1024
@@ -35,6 +46,9 @@ MAX_PATH_CHARS = 4096
 MAX_CSV_FIELD = 131072
 #: Most goals one plan may have (each is a card, a chart and a PDF section; issue 7).
 MAX_GOALS_PER_PLAN = 500
+#: Most problems of one code reported in one file; the rest are counted in one last problem
+#: ("... and N more"), so a broken 16 MiB CSV gives a readable report, not 235,000 lines.
+MAX_PROBLEMS_PER_CODE = 100
 #: Largest Markdown narrative rendered, in bytes (markdown-it needs ~20-40 µs a byte on
 #: hostile input such as 100,000 `[`; a real narrative is a few KiB; issue 7).
 MAX_NARRATIVE_BYTES = 512 * 1024
@@ -61,6 +75,8 @@ class LoadedPlan:
     invalid_paths: set[Path] = field(default_factory=set)
     #: Project-relative paths of the CSV files this plan read (for caches and watching).
     data_files: list[str] = field(default_factory=list)
+    #: (file, code) -> (first problem not kept, how many were not kept): see `cap_problems`.
+    hidden: dict[tuple[str, str], tuple[Problem, int]] = field(default_factory=dict)
 
     def location(self, path: Path, *, prefer_key: bool = True) -> Location:
         """Return the position of `path`, or the top of the file if nothing nearer is known."""
@@ -108,12 +124,39 @@ def load_plan(
         return loaded
     data = document.front_matter
     for problem in document.problems:
-        if problem.node_path and problem.code in ("E105", "E109"):
+        if problem.node_path and problem.code in ("E105", "E109", "E111"):
             _drop(data, problem.node_path, loaded)  # reported already; validation skips it
     _read_measurement_files(data, file, root, loaded)
     _check_list_sizes(data, loaded)
     loaded.plan = _validate(data, loaded)
+    cap_problems(loaded)
     return loaded
+
+
+def cap_problems(loaded: LoadedPlan, limit: int = MAX_PROBLEMS_PER_CODE) -> None:
+    """Keep at most `limit` problems per (file, code); one "and N more" problem stands for the
+    rest (with those a CSV reader already left out, in `loaded.hidden`)."""
+    hidden = dict(loaded.hidden)
+    kept: list[Problem] = []
+    seen: dict[tuple[str, str], int] = {}
+    for problem in loaded.problems:
+        key = (problem.location.file, problem.code)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= limit:
+            kept.append(problem)
+            continue
+        first, count = hidden.get(key, (problem, 0))
+        hidden[key] = (first, count + 1)
+    for first, count in hidden.values():
+        kept.append(_more_problem(first, count, limit))
+    loaded.problems = kept
+    loaded.hidden = {}
+
+
+def _more_problem(first_hidden: Problem, hidden: int, limit: int) -> Problem:
+    """Return the problem that stands for `hidden` problems not shown, at the first of them."""
+    message = more_message(first_hidden.code, hidden, limit)
+    return Problem(first_hidden.code, first_hidden.location, message)
 
 
 def _check_narrative_size(loaded: LoadedPlan) -> None:
@@ -244,7 +287,7 @@ def _read_measurement_files(
             goal_id = row.pop("goal")
             goal_index = index_by_id.get(goal_id)
             if goal_index is None:
-                message = f"no goal with id '{goal_id}' in this plan"
+                message = f"no goal with id '{_cut(goal_id)}' in this plan"
                 loaded.problems.append(Problem("E112", location, message, ("measurements",)))
                 continue
             goal = goal_list[goal_index]
@@ -281,6 +324,15 @@ def _read_csv(
     if not _exists(file):
         loaded.problems.append(Problem("E113", value_at, f"CSV file not found: '{value}'", path))
         return None
+    is_csv = value.lower().endswith(".csv") and file.name.lower().endswith(".csv")
+    if not is_csv and file.is_file():  # a folder or a device: "not a regular file" below
+        # never read (and so never quote) a file that is not a CSV: `../.env`, a key, a plan
+        message = (
+            f"measurements must name a .csv file (columns date,value[,note]), "
+            f"not '{_short_path(value)}'"
+        )
+        loaded.problems.append(Problem("E113", value_at, message, path))
+        return None
     csv_rel = _relative(file, root.resolve())
     raw, problem = _read_bytes(file, csv_rel, MAX_CSV_BYTES)
     if raw is None:
@@ -297,31 +349,76 @@ def _read_csv(
             message = f"{bad.message} {referred}"
             loaded.problems.append(Problem(bad.code, bad.location, message, path))
         return None
-    return _parse_csv_rows(text, csv_rel, path, referred, loaded, with_goal=with_goal)
+    return _parse_csv_rows(text, csv_rel, path, loaded, with_goal=with_goal)
+
+
+class _CsvReporter:
+    """Report problems of one CSV file as E112, keeping at most MAX_PROBLEMS_PER_CODE.
+
+    Problems past the cap are only counted, in `loaded.hidden` (a 16 MiB file of bad rows
+    must not make millions of objects); `cap_problems` turns the count into one problem.
+    """
+
+    def __init__(self, loaded: LoadedPlan, csv_rel: str, path: Path) -> None:
+        self.loaded = loaded
+        self.csv_rel = csv_rel
+        self.path = path
+        #: The plan's `measurements:` value that names this file.
+        self.value_at = loaded.location(path, prefer_key=False)
+        self.referred = f"(measurements at {loaded.rel_path}:{self.value_at.line})"
+        self.reported = 0
+
+    def refuse(self, message: str) -> None:
+        """Report a file that is not a measurements CSV at the plan line naming it.
+
+        Not at the file's own line 1: a code frame there would print the first line of
+        whatever file it is.
+        """
+        message = f"{message} in '{self.csv_rel}'"
+        self.loaded.problems.append(Problem("E112", self.value_at, message, self.path))
+
+    def __call__(self, line: int, message: str) -> None:
+        self.reported += 1
+        key = (self.csv_rel, "E112")
+        if self.reported > MAX_PROBLEMS_PER_CODE and key in self.loaded.hidden:
+            first, count = self.loaded.hidden[key]
+            self.loaded.hidden[key] = (first, count + 1)
+            return
+        location = Location(self.csv_rel, line, 1)
+        problem = Problem("E112", location, f"{message} {self.referred}", self.path)
+        if self.reported > MAX_PROBLEMS_PER_CODE:
+            self.loaded.hidden[key] = (problem, 1)
+        else:
+            self.loaded.problems.append(problem)
 
 
 def _parse_csv_rows(
-    text: str, csv_rel: str, path: Path, referred: str, loaded: LoadedPlan, *, with_goal: bool
+    text: str, csv_rel: str, path: Path, loaded: LoadedPlan, *, with_goal: bool
 ) -> list[tuple[Location, dict[str, Any]]] | None:
-    def report(line: int, message: str) -> None:
-        where = Location(csv_rel, line, 1)
-        loaded.problems.append(Problem("E112", where, f"{message} {referred}", path))
+    return _read_csv_rows(text, _CsvReporter(loaded, csv_rel, path), with_goal=with_goal)
 
+
+def _read_csv_rows(
+    text: str, report: _CsvReporter, *, with_goal: bool
+) -> list[tuple[Location, dict[str, Any]]] | None:
     csv.field_size_limit(MAX_CSV_FIELD)
     lines = iter(text.split("\n"))
     reader = csv.reader(lines, strict=True)
     required = ("goal", "date", "value") if with_goal else ("date", "value")
+    expected = ",".join(required) + "[,note]"
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
-        report(1, "CSV file is empty; expected a header row " + ",".join(required))
+        report.refuse(f"no CSV header: expected a first line {expected}")
         return None
     except csv.Error as exc:
-        report(1, f"CSV header is malformed: {exc}")
+        report.refuse(f"malformed CSV header ({exc}): expected a first line {expected}")
         return None
     missing = [name for name in required if name not in header]
     if missing:
-        report(1, f"CSV header lacks column(s) {', '.join(missing)}; found {','.join(header)}")
+        # not a measurements header: this may be any file, so its text is never quoted
+        missing_names = ", ".join(f"'{name}'" for name in missing)
+        report.refuse(f"no CSV header {expected} (no column {missing_names}) on the first line")
         return None
     columns = {name: header.index(name) for name in (*required, "note") if name in header}
     rows: list[tuple[Location, dict[str, Any]]] = []
@@ -346,11 +443,32 @@ def _parse_csv_rows(
             continue
         row = _csv_row(cells, columns, start_line, report)
         if row is not None:
-            rows.append((Location(csv_rel, start_line, 1), row))
+            rows.append((Location(report.csv_rel, start_line, 1), row))
         if len(rows) > MAX_CHECKINS_PER_GOAL * (50 if with_goal else 1):
             report(start_line, f"more than {MAX_CHECKINS_PER_GOAL:,} check-ins; split the data")
             return None
     return rows
+
+
+_THOUSANDS = re.compile(r"^([-+]?\d{1,3})((?:([,.' ])\d{3})(?:\3\d{3})*)(?:([.,])(\d+))?$")
+
+
+def number_hint(text: str) -> str:
+    """Return "; write 1500 ..." for a number written with thousands separators, else ''."""
+    match = _THOUSANDS.match(text.strip())
+    if not match:
+        return ""
+    whole, groups, separator, decimal_mark, decimals = match.groups()
+    if decimal_mark == separator or (separator == "." and groups.count(".") == 1):
+        return ""  # `1,500,5` is unclear; `1.500` is a decimal number already
+    digits = whole + groups.replace(separator, "") + (f".{decimals}" if decimals else "")
+    return f"; write {digits} (no thousands separator)"
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    """Return `text` fit for a message: control characters escaped, cut at `limit`."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    return shown if len(text) <= limit else shown[: limit - 1] + "…"
 
 
 def _csv_row(
@@ -362,7 +480,7 @@ def _csv_row(
 
     date_text, value_text = cell("date"), cell("value")
     if not _ISO_DATE.match(date_text):
-        report(line, f"date '{date_text[:40]}' is not a date YYYY-MM-DD")
+        report(line, f"date '{_cut(date_text)}' is not a date YYYY-MM-DD")
         return None
     try:
         import datetime as dt
@@ -374,10 +492,13 @@ def _csv_row(
     try:
         number = float(value_text)
     except ValueError:
-        report(line, f"value '{value_text[:40]}' is not a number")
+        report(line, f"value '{_cut(value_text)}' is not a number{number_hint(value_text)}")
         return None
     if not math.isfinite(number):
-        report(line, f"value '{value_text}' is not a finite number")
+        report(line, f"value '{_cut(value_text)}' is not a finite number")
+        return None
+    if not in_range(number):
+        report(line, number_out_of_range(value_text))
         return None
     # `12000` stays a whole number, as it would in YAML; `12000.0` stays a float
     whole = number.is_integer() and "." not in value_text
@@ -476,12 +597,15 @@ def _validate(data: dict[str, Any], loaded: LoadedPlan) -> model.Plan | None:
                 loaded.problems.append(_type_problem(data, path, path_errors, loaded))
         for path in sorted(grouped, key=len, reverse=True):
             _drop(data, path[:-1] if grouped[path][0]["type"] == "missing" else path, loaded)
-        _compact_lists(data, (), loaded.marks)
+        removals: dict[Path, list[int]] = {}
+        _compact_lists(data, (), removals)
+        _shift_marks(loaded, removals)
     return None  # pragma: no cover - each round removes at least one value
 
 
 def _is_under(path: Path, invalid: set[Path]) -> bool:
-    return any(path[: len(bad)] == bad for bad in invalid)
+    """Return whether `path` or one of its parents is in `invalid` (a lookup per level)."""
+    return any(path[:depth] in invalid for depth in range(len(path) + 1))
 
 
 def _type_problem(
@@ -513,6 +637,8 @@ def _type_problem(
                 kinds.append(kind)
         expected = " or ".join(kinds)
     message = f"{describe(path)} must be {expected}, not {_short(value)}"
+    if isinstance(value, str) and "number" in expected:
+        message += number_hint(value)
     return Problem("E111", loaded.location(path, prefer_key=False), message, path)
 
 
@@ -532,37 +658,65 @@ def _drop(data: Any, path: Path, loaded: LoadedPlan) -> None:
         parent[last] = _REMOVED
 
 
-def _compact_lists(value: Any, path: Path, marks: Marks) -> None:
-    """Drop placeholders from lists and shift the marks of the items after them."""
+def _compact_lists(value: Any, path: Path, removals: dict[Path, list[int]]) -> None:
+    """Drop placeholders from lists; record list path -> removed indexes (ascending).
+
+    A list's path is recorded with its parents' indexes as they are *after* compaction, the
+    order `_renumber` walks a path in.
+    """
     if isinstance(value, dict):
         for key, child in value.items():
-            _compact_lists(child, (*path, key), marks)
+            _compact_lists(child, (*path, key), removals)
     elif isinstance(value, list):
         removed = [i for i, item in enumerate(value) if item is _REMOVED]
         if removed:
             value[:] = [item for item in value if item is not _REMOVED]
-            _shift_marks(marks, path, removed)
+            removals[path] = removed
         for index, child in enumerate(value):
-            _compact_lists(child, (*path, index), marks)
+            _compact_lists(child, (*path, index), removals)
 
 
-def _shift_marks(marks: Marks, list_path: Path, removed: list[int]) -> None:
-    depth = len(list_path)
-    # sorted list + set: a list of 340,000 dropped items must not be quadratic (issue 15)
-    removed_sorted = sorted(removed)
-    removed_set = set(removed)
+def _renumber(path: Path, removals: Mapping[Path, list[int]]) -> Path | None:
+    """Return `path` with list indexes shifted past removed items; None if it was removed."""
+    result = path
+    for depth, part in enumerate(path):
+        if not isinstance(part, int):
+            continue
+        removed = removals.get(result[:depth])
+        if removed is None:
+            continue
+        before = bisect.bisect_left(removed, part)
+        if before < len(removed) and removed[before] == part:
+            return None
+        if before:
+            result = (*result[:depth], part - before, *result[depth + 1 :])
+    return result
+
+
+def _shift_marks(loaded: LoadedPlan, removals: Mapping[Path, list[int]]) -> None:
+    """Renumber marks and invalid paths after compaction: one pass for all lists.
+
+    Each path is visited once whatever the number of lists that lost items (a pass per list
+    was quadratic: 340,000 dropped flow items took minutes; issue 15).
+    """
+    if not removals:
+        return
+    marks = loaded.marks
     for table in (marks.values, marks.keys):
         moved: dict[Path, Point | Location] = {}
-        for path, location in list(table.items()):
-            if len(path) <= depth or path[:depth] != list_path:
+        for path in list(table):
+            new_path = _renumber(path, removals)
+            if new_path == path:
                 continue
-            index = path[depth]
-            if not isinstance(index, int):
-                continue
-            del table[path]
-            if index in removed_set:
-                continue
-            shift = bisect.bisect_left(removed_sorted, index)
-            new_path: Path = (*list_path, index - shift, *path[depth + 1 :])
-            moved[new_path] = location
+            location = table.pop(path)
+            if new_path is not None:
+                moved[new_path] = location
         table.update(moved)
+    renumbered = (_renumber(path, removals) for path in loaded.invalid_paths)
+    loaded.invalid_paths = {path for path in renumbered if path is not None}
+    # problems found so far name their goal through the path: keep it pointing at the goal
+    for index, problem in enumerate(loaded.problems):
+        if problem.node_path:
+            new_path = _renumber(problem.node_path, removals)
+            if new_path is not None and new_path != problem.node_path:
+                loaded.problems[index] = replace(problem, node_path=new_path)
