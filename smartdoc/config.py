@@ -185,7 +185,7 @@ def _read_yaml(raw: bytes, shown: str) -> tuple[dict[str, Any], Marks]:
     text, problems = decode(raw, shown)
     if text is None:
         raise ConfigError(_problem_line(problems[0]))
-    data, marks, problems = load_yaml(text, 1, shown, where=CONFIG_NAME)
+    data, marks, problems = load_yaml(text, 1, shown, where=shown)
     # E107 (a bare yes/no) is a plan warning; here the typed value decides (`enabled: yes`)
     errors = [problem for problem in problems if problem.code != "E107"]
     if errors:
