@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path as FsPath
 from typing import Any, cast
 
 import yaml
@@ -135,6 +136,9 @@ _NOT_PRINTABLE = re.compile(
 _CONTROL_NAMES = {"\0": "NUL", "\x1b": "ESC", "\x7f": "DEL", "\x08": "backspace"}
 
 
+#: Most problems of one code reported in one file; the rest are counted in one last problem
+#: ("and N more"), so a broken 16 MiB CSV gives a readable report, not 235,000 lines.
+MAX_PROBLEMS_PER_CODE = 100
 #: Start of the message that stands for problems (or findings) not shown; see `more_message`.
 MORE_MESSAGE = re.compile(r"^and ([\d,]+) more [A-Z]\d+ (?:problem|finding)s? in this file")
 
@@ -481,6 +485,44 @@ def load_yaml(
     builder = _Builder(first_line, rel, where)
     value = builder.build(node, (), 0)
     return value, builder.marks, builder.problems
+
+
+def relative_path(file: FsPath, base: FsPath) -> str:
+    """Return `file` relative to `base` with POSIX separators (as it is, if not inside)."""
+    try:
+        return file.relative_to(base).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def read_bounded(file: FsPath, rel: str, limit: int) -> tuple[bytes | None, Problem | None]:
+    """Read a regular file up to `limit` bytes, or return a problem saying why not."""
+    where = Location(rel, 1, 1)
+    try:
+        if not file.is_file():
+            return None, Problem("E113", where, "not a regular file")
+        size = file.stat().st_size
+        if size > limit:
+            message = f"file is {size:,} bytes, over the limit of {limit // (1024 * 1024)} MiB"
+            return None, Problem("E102", where, message)
+        return file.read_bytes(), None
+    except OSError as exc:
+        return None, Problem("E113", where, f"cannot read file: {exc.strerror or exc}")
+
+
+_THOUSANDS = re.compile(r"^([-+]?\d{1,3})((?:([,.' ])\d{3})(?:\3\d{3})*)(?:([.,])(\d+))?$")
+
+
+def number_hint(text: str) -> str:
+    """Return "; write 1500 ..." for a number written with thousands separators, else ''."""
+    match = _THOUSANDS.match(text.strip())
+    if not match:
+        return ""
+    whole, groups, separator, decimal_mark, decimals = match.groups()
+    if decimal_mark == separator or (separator == "." and groups.count(".") == 1):
+        return ""  # `1,500,5` is unclear; `1.500` is a decimal number already
+    digits = whole + groups.replace(separator, "") + (f".{decimals}" if decimals else "")
+    return f"; write {digits} (no thousands separator)"
 
 
 def read_document(raw: bytes, rel: str) -> Document:

@@ -440,11 +440,12 @@ def test_resolve_inside_never_escapes(value: str) -> None:
 
 @given(text=csv_texts)
 def test_csv_parser_never_raises(text: str) -> None:
-    from smartdoc.load import LoadedPlan, _parse_csv_rows
+    from smartdoc.load import LoadedPlan
+    from smartdoc.measurements import parse_csv_rows
     from smartdoc.source import Marks
 
     loaded = LoadedPlan("plans/x.md", "x", None, Marks(), [], "", 1, {})
-    rows = _parse_csv_rows(text, "plans/data/x.csv", ("measurements",), loaded, with_goal=False)
+    rows = parse_csv_rows(text, "plans/data/x.csv", ("measurements",), loaded, with_goal=False)
     for location, row in rows or []:
         assert location.line >= 2
         assert isinstance(row["date"], dt.date)
