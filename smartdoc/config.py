@@ -1,21 +1,31 @@
 """`smartdoc.yml`: found by walking up from the working folder, read into a frozen, typed Config.
 
 Every key is declared once here, with its documentation beside it; `smartdoc schema --config`
-prints the JSON Schema made from these declarations. A bad value is one `ConfigError` (exit 2).
+prints the JSON Schema made from these declarations. A bad value is one `ConfigError` (exit 2)
+with the position of the problem: `smartdoc.yml:3:1: unknown key 'lnit'; did you mean 'lint'?`.
+
+The file is read by the same guarded loader as plans (`smartdoc.source.load_yaml`): size,
+nesting and alias limits before the parser runs, so a committed config cannot crash or stall
+a build any more than a plan can.
 """
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from smartdoc.errors import ConfigError
+from smartdoc.source import Marks, Problem, decode, load_yaml
 
 CONFIG_NAME = "smartdoc.yml"
 CONFIG_NAMES = ("smartdoc.yml", "smartdoc.yaml")
+#: Largest config file read, in bytes (the one of `smartdoc init` is 2 KiB).
+MAX_CONFIG_BYTES = 1024 * 1024
+#: Fields of Config that are set by the loader, never by the file.
+_INTERNAL_FIELDS = ("root", "file")
 
 DEFAULT_VAGUE_WORDS: tuple[str, ...] = (
     "improve",
@@ -205,23 +215,107 @@ def load_config(config_file: Path | None = None, start: Path | None = None) -> C
         return Config(root=(start or Path.cwd()).resolve())
     if not file.is_file():
         raise ConfigError(f"{file}: config file not found")
+    shown = file.name  # the config sits at the project root: its project-relative path
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot read config: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
-        problem = getattr(exc, "problem", None) or exc
-        raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{file}: config must be a mapping of keys")
+        size = file.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{shown}: file is {size:,} bytes, over the limit of "
+                f"{MAX_CONFIG_BYTES // 1024:,} KiB for a config"
+            )
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read config: {exc.strerror or exc}") from None
+    data, marks = _read_yaml(raw, shown)
     try:
         return Config.model_validate({**data, "root": file.parent.resolve(), "file": file})
     except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join(str(part) for part in error["loc"])
-        raise ConfigError(f"{file}: {key}: {error['msg']}") from None
+        raise ConfigError(_validation_message(exc, marks, shown)) from None
+
+
+def _read_yaml(raw: bytes, shown: str) -> tuple[dict[str, Any], Marks]:
+    """Return the config's mapping and marks, or raise ConfigError at the first problem."""
+    text, problems = decode(raw, shown)
+    if text is None:
+        raise ConfigError(_problem_line(problems[0]))
+    data, marks, problems = load_yaml(text, 1, shown, where=shown)
+    # E107 (a bare yes/no) is a plan warning; here the typed value decides (`enabled: yes`)
+    errors = [problem for problem in problems if problem.code != "E107"]
+    if errors:
+        raise ConfigError(_problem_line(min(errors, key=_position)))
+    if data is None:
+        return {}, marks
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{shown}:1:1: config must be a mapping of keys (site_name: ..., lint: ...)"
+        )
+    for key in _INTERNAL_FIELDS:
+        if key in data:
+            raise ConfigError(_unknown_key_line((key,), marks, shown))
+    return data, marks
+
+
+def _position(problem: Problem) -> tuple[int, int]:
+    return problem.location.line, problem.location.column
+
+
+def _problem_line(problem: Problem) -> str:
+    where = problem.location
+    return f"{where.file}:{where.line}:{where.column}: {problem.message}"
+
+
+def _section_model(path: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """Return the model of the mapping at `path` (Config for the top), if it is one."""
+    model: type[BaseModel] = Config
+    for part in path:
+        field = next((f for name, f in model.model_fields.items() if part in (name, f.alias)), None)
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        model = annotation
+    return model
+
+
+def _known_keys(path: tuple[str | int, ...]) -> list[str]:
+    model = _section_model(path)
+    if model is None:
+        return []
+    return [
+        field.alias or name
+        for name, field in model.model_fields.items()
+        if not (model is Config and name in _INTERNAL_FIELDS)
+    ]
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return ".".join(str(part) for part in path)
+
+
+def _at(marks: Marks, path: tuple[str | int, ...], shown: str, *, key: bool) -> str:
+    found = marks.of(path, prefer_key=key)
+    return f"{shown}:{found.line}:{found.column}" if found else f"{shown}:1:1"
+
+
+def _unknown_key_line(path: tuple[str | int, ...], marks: Marks, shown: str) -> str:
+    """Return `smartdoc.yml:L:C: unknown key 'lint.selekt'; did you mean 'lint.select'?`."""
+    parent, key = path[:-1], str(path[-1])
+    close = difflib.get_close_matches(key, _known_keys(parent), n=1, cutoff=0.6)
+    hint = f"; did you mean '{_dotted((*parent, close[0]))}'?" if close else ""
+    return f"{_at(marks, path, shown, key=True)}: unknown key '{_dotted(path)}'{hint}"
+
+
+def _validation_message(exc: ValidationError, marks: Marks, shown: str) -> str:
+    """Return the first validation error (in file order) as one positioned line."""
+
+    def where(error: Any) -> tuple[int, int]:
+        found = marks.of(tuple(error["loc"]))
+        return (found.line, found.column) if found else (0, 0)
+
+    error = min(exc.errors(), key=where)
+    path = tuple(error["loc"])
+    if error["type"] == "extra_forbidden":
+        return _unknown_key_line(path, marks, shown)
+    return f"{_at(marks, path, shown, key=False)}: {_dotted(path)}: {error['msg']}"
 
 
 def config_schema() -> dict[str, object]:

@@ -12,10 +12,17 @@ prints, exits or decides whether the run failed. Formats:
 - `github`: GitHub Actions workflow commands (`::error file=...,line=...,col=...,title=...::`);
   info findings become `::notice`.
 - `sarif`: SARIF 2.1.0, with the whole rule catalogue in `tool.driver.rules`.
+
+Every format shows at most MAX_SHOWN_PER_CODE findings of one code in one file; one more
+finding, at the first one left out, says how many were (`and 234,900 more E112 problems in
+this file, not shown`), so a broken CSV gives a readable report and a few hundred CI
+annotations, not 235,000. Summaries count what is shown. The exit code is decided on every
+finding, shown or not.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json as jsonlib
 import urllib.parse
@@ -29,6 +36,7 @@ import click
 from smartdoc import __version__
 from smartdoc.lint.finding import SEVERITIES, Finding
 from smartdoc.lint.registry import Rule, all_rules
+from smartdoc.source import MORE_MESSAGE, more_message
 
 #: Version of the JSON report (DESIGN §8); bump on an incompatible change.
 JSON_VERSION = 1
@@ -40,6 +48,8 @@ INFORMATION_URI = "https://pypi.org/project/smartdoc/"
 MAX_FRAME_FILE_BYTES = 8 * 1024 * 1024
 #: Characters of a source line shown in a code frame; longer lines are cut around the column.
 FRAME_WIDTH = 120
+#: Most findings of one code shown for one file (the loader caps its problems the same way).
+MAX_SHOWN_PER_CODE = 100
 
 _SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 _GITHUB_COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -72,6 +82,51 @@ class LintReport:
         """Return how many of the checked plans have at least one finding."""
         with_findings = {f.plan for f in self.findings if f.plan is not None}
         return len(with_findings & set(self.plans)) if self.plans else len(with_findings)
+
+
+# --- the cap -----------------------------------------------------------------------------
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
+def _hidden_count(finding: Finding) -> int:
+    """Return how many findings `finding` stands for: N for an "and N more" one, else 1."""
+    match = MORE_MESSAGE.match(finding.message)
+    return int(match.group(1).replace(",", "")) if match else 1
+
+
+def cap_findings(findings: Sequence[Finding], limit: int = MAX_SHOWN_PER_CODE) -> list[Finding]:
+    """Return `findings` with at most `limit` per (file, code); one finding sums up the rest.
+
+    The first `limit` are kept in order; the rest become one finding at the first of them,
+    with the most severe severity among them. An "and N more" finding of the loader counts
+    as N. When just one finding is over the limit it is shown as it is.
+    """
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.file, finding.code), []).append(finding)
+    if all(len(group) <= limit + 1 for group in groups.values()):
+        return list(findings)
+    summaries: dict[tuple[str, str], Finding] = {}
+    for key, group in groups.items():
+        if len(group) <= limit + 1:
+            continue
+        rest = group[limit:]
+        first = rest[0]
+        severity = min((f.severity for f in rest), key=lambda s: _SEVERITY_RANK.get(s, 99))
+        hidden = sum(_hidden_count(f) for f in rest)
+        message = more_message(first.code, hidden, limit).replace(" problem", " finding")
+        summaries[key] = dataclasses.replace(first, severity=severity, message=message, goal=None)
+    kept: list[Finding] = []
+    seen: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        key = (finding.file, finding.code)
+        seen[key] = seen.get(key, 0) + 1
+        if key not in summaries or seen[key] <= limit:
+            kept.append(finding)
+        elif seen[key] == limit + 1:
+            kept.append(summaries[key])
+    return kept
 
 
 # --- summary -----------------------------------------------------------------------------
@@ -378,5 +433,6 @@ FORMATS: dict[str, Callable[..., str]] = {
 
 
 def render(output_format: str, report: LintReport, **options: object) -> str:
-    """Return the report in `output_format` (a key of FORMATS)."""
-    return FORMATS[output_format](report, **options)
+    """Return the report in `output_format` (a key of FORMATS), capped by `cap_findings`."""
+    shown = dataclasses.replace(report, findings=cap_findings(report.findings))
+    return FORMATS[output_format](shown, **options)

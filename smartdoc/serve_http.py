@@ -23,6 +23,7 @@ import ipaddress
 import json
 import mimetypes
 import socket
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +36,9 @@ STATE_PATH = "/__smartdoc/state"
 HEARTBEAT_SECONDS = 15.0
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 WILDCARD_HOSTS = ("", "0.0.0.0", "::")
+
+#: Errors that mean the client went away (closed the tab, reloaded, timed out).
+_DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -266,6 +270,20 @@ class DevServer(ThreadingHTTPServer):
     def port(self) -> int:
         """Return the port listened on (the chosen one when asked for port 0)."""
         return int(self.server_address[1])
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing when a client hangs up mid-answer; one line (no traceback) otherwise.
+
+        A browser that reloads or closes a tab drops its connection while a page or PDF is
+        still being sent: that is normal, not a server error (socketserver would print a
+        full traceback for it).
+        """
+        error = sys.exc_info()[1]
+        if isinstance(error, _DISCONNECTS):
+            return
+        where = format_host(str(client_address[0])) if client_address else "a client"
+        name = type(error).__name__ if error is not None else "error"
+        print(f"smartdoc serve: error answering {where}: {name}: {error}", file=sys.stderr)
 
 
 class RequestHandler(BaseHTTPRequestHandler):

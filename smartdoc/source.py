@@ -9,8 +9,10 @@ loader raises RecursionError near 1,000 (see ../shared/CHECKING.md).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path as FsPath
 from typing import Any, cast
 
 import yaml
@@ -27,6 +29,14 @@ MAX_FRONT_MATTER_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 #: Widest run of indentation and "- " before a line's content (block nesting guard).
 MAX_INDENT = 400
+#: Largest magnitude of a number read (10^15: a thousand trillion). Real figures are far
+#: smaller; bigger ones (`1.7e+308`, a 5,000-digit integer) would overflow the arithmetic of
+#: rules, scores and charts, or hit Python's limit on integer digits.
+MAX_NUMBER = 10**15
+#: Smallest magnitude of a number other than 0 (10^-9): dividing by `5e-324` overflows too.
+MIN_NUMBER = 1e-9
+#: Longest number literal converted; longer ones are refused before Python parses them.
+MAX_NUMBER_CHARS = 40
 
 Path = tuple[str | int, ...]
 
@@ -119,6 +129,27 @@ _YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})
 _DATE = re.compile(r"^\d{4}-\d\d?-\d\d?$")
 _PLAIN_FLOAT = re.compile(r"^-?\d+\.\d*(?:[eE][-+]?\d+)?$")
 _STR_TAG = "tag:yaml.org,2002:str"
+# Characters YAML forbids anywhere in a stream (YAML 1.1 "printable" set, as PyYAML checks it).
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_CONTROL_NAMES = {"\0": "NUL", "\x1b": "ESC", "\x7f": "DEL", "\x08": "backspace"}
+
+
+#: Most problems of one code reported in one file; the rest are counted in one last problem
+#: ("and N more"), so a broken 16 MiB CSV gives a readable report, not 235,000 lines.
+MAX_PROBLEMS_PER_CODE = 100
+#: Start of the message that stands for problems (or findings) not shown; see `more_message`.
+MORE_MESSAGE = re.compile(r"^and ([\d,]+) more [A-Z]\d+ (?:problem|finding)s? in this file")
+
+
+def more_message(code: str, hidden: int, limit: int) -> str:
+    """Return the message of the one problem that stands for `hidden` ones left out."""
+    plural = "s" if hidden != 1 else ""
+    return (
+        f"and {hidden:,} more {code} problem{plural} in this file, not shown (at most {limit} "
+        "of one code per file); fix the ones above first"
+    )
 
 
 def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
@@ -160,7 +191,10 @@ def split(text: str, rel: str) -> tuple[str | None, int, str, int, list[Problem]
     """Split text into (front-matter, its first line, body, body first line, problems)."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        message = "front-matter missing: a plan starts with a line '---', YAML, then '---'"
+        message = (
+            "front-matter missing: a plan starts with a line '---', YAML, then '---'; "
+            "if this file is not a plan, add it to `exclude` in smartdoc.yml"
+        )
         return None, 2, text, 1, [Problem("E101", Location(rel, 1, 1), message)]
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
@@ -193,21 +227,23 @@ def _position(text: str, offset: int, first_line: int, rel: str) -> Location:
     return Location(rel, first_line + line, column)
 
 
-def check_limits(text: str, first_line: int, rel: str) -> Problem | None:
+def check_limits(
+    text: str, first_line: int, rel: str, subject: str = "front-matter"
+) -> Problem | None:
     """Return a problem if the YAML text is too large or nested too deep to parse safely."""
     size = len(text.encode("utf-8"))
     if size > MAX_FRONT_MATTER_BYTES:
         limit_kib = MAX_FRONT_MATTER_BYTES // 1024
-        message = f"front-matter is {size:,} bytes, over the limit of {limit_kib:,} KiB"
+        message = f"{subject} is {size:,} bytes, over the limit of {limit_kib:,} KiB"
         return Problem("E102", Location(rel, first_line, 1), message)
     if text.count("[") + text.count("{") > MAX_DEPTH:
         deepest, at = _flow_depth(text)
         if deepest > MAX_DEPTH:
-            message = f"front-matter is nested more than {MAX_DEPTH} levels deep"
+            message = f"{subject} is nested more than {MAX_DEPTH} levels deep"
             return Problem("E102", _position(text, at, first_line, rel), message)
     match = _DEEP_INDENT.search(text)
     if match:
-        message = f"front-matter is nested more than {MAX_INDENT} columns deep"
+        message = f"{subject} is nested more than {MAX_INDENT} columns deep"
         return Problem("E102", _position(text, match.start(), first_line, rel), message)
     return None
 
@@ -216,31 +252,61 @@ def _mark(mark: Any, first_line: int, rel: str) -> Location:
     return Location(rel, first_line + mark.line, mark.column + 1)
 
 
-def _find_alias(text: str, first_line: int, rel: str) -> Problem | None:
-    """Return a problem at the first alias (`*name` or `<<`), which plans may not use."""
+def _find_control_character(text: str, first_line: int, rel: str) -> Problem | None:
+    """Return a problem at the first character YAML forbids (NUL, ESC...), at its position.
+
+    The parser would report it by character offset only, at the top of the front-matter.
+    """
+    match = _NOT_PRINTABLE.search(text)
+    if match is None:
+        return None
+    char = match.group()
+    name = _CONTROL_NAMES.get(char, "control character")
+    message = (
+        f"{name} (U+{ord(char):04X}) is not allowed in YAML; delete it "
+        "(an editor may show it as a box, ^@ or nothing at all)"
+    )
+    return Problem("E104", _position(text, match.start(), first_line, rel), message)
+
+
+def _find_alias(text: str, first_line: int, rel: str, where: str) -> Problem | None:
+    """Return a problem at the first alias (`*name` or `<<`), which `where` may not use."""
     if "*" not in text and "<<" not in text:
         return None
     try:
         for token in yaml.scan(text, Loader=_Loader):
             if isinstance(token, yaml.AliasToken):
                 message = (
-                    f"YAML alias '*{token.value}' is not allowed in a plan; write the value out"
+                    f"YAML alias '*{token.value}' is not allowed in {where}; write the value out"
                 )
                 return Problem("E103", _mark(token.start_mark, first_line, rel), message)
             if isinstance(token, yaml.ScalarToken) and token.value == "<<" and token.plain:
-                message = "YAML merge key '<<' is not allowed in a plan; write the keys out"
+                message = f"YAML merge key '<<' is not allowed in {where}; write the keys out"
                 return Problem("E103", _mark(token.start_mark, first_line, rel), message)
     except yaml.YAMLError:
         return None  # the composer reports the syntax error with its context
     return None
 
 
-def _syntax_problem(exc: yaml.YAMLError, first_line: int, rel: str) -> Problem:
+def _char_at(text: str, mark: Any) -> str:
+    """Return the character a parser mark points at ('' when out of range)."""
+    lines = text.split("\n")
+    if mark is None or not 0 <= mark.line < len(lines):
+        return ""
+    line = lines[mark.line]
+    return line[mark.column] if 0 <= mark.column < len(line) else ""
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, first_line: int, rel: str) -> Problem:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     context_mark = getattr(exc, "context_mark", None)
     location = _mark(mark, first_line, rel) if mark else Location(rel, first_line, 1)
+    if _char_at(text, mark) == "\t":
+        # libyaml says "found character that cannot start any token": name the tab instead
+        message = "tab character: YAML indents with spaces only; use spaces instead of the tab"
+        return Problem("E104", location, message)
     message = f"YAML syntax error: {problem}"
     if context:
         message += f" ({context}"
@@ -254,7 +320,9 @@ def _syntax_problem(exc: yaml.YAMLError, first_line: int, rel: str) -> Problem:
 class _Builder:
     """Turn composed YAML nodes into plain Python values, recording marks and problems."""
 
-    def __init__(self, first_line: int, rel: str) -> None:
+    def __init__(self, first_line: int, rel: str, where: str = "a plan") -> None:
+        self.where = where
+        self.subject = "front-matter" if where == "a plan" else where
         self.first_line = first_line
         self.rel = rel
         self.marks = Marks(rel)
@@ -274,7 +342,7 @@ class _Builder:
         if type(node) is yaml.ScalarNode:  # most nodes: the hot path, checked first
             return node.value if node.tag == _STR_TAG else self.scalar(node, path)
         if depth > MAX_DEPTH:
-            message = f"front-matter is nested more than {MAX_DEPTH} levels deep"
+            message = f"{self.subject} is nested more than {MAX_DEPTH} levels deep"
             self.problems.append(Problem("E102", self.loc(node), message, path))
             return None
         if isinstance(node, yaml.MappingNode):
@@ -323,18 +391,32 @@ class _Builder:
                 return value
             return value.lower() == "true"
         if tag == "tag:yaml.org,2002:int":
+            if len(value) > MAX_NUMBER_CHARS:  # before int(): 4,300+ digits raise ValueError
+                return self.out_of_range(node, path)
             if value.isdigit():  # plain decimals; the constructor knows 0x, 0o, 1_000, 1:30
-                return int(value)
-            return self.constructor.construct_yaml_int(node)
+                number: int | float = int(value)
+            else:
+                number = self.constructor.construct_yaml_int(node)
+            return number if in_range(number) else self.out_of_range(node, path)
         if tag == "tag:yaml.org,2002:float":
             if _PLAIN_FLOAT.match(value):
-                return float(value)
-            return self.constructor.construct_yaml_float(node)
+                number = float(value)
+            else:
+                number = self.constructor.construct_yaml_float(node)
+            # inf and nan pass: validation reports them ("must be a finite number")
+            if math.isfinite(number) and not in_range(number):
+                return self.out_of_range(node, path)
+            return number
         if tag == "tag:yaml.org,2002:timestamp":
             return self.timestamp(node, path)
-        message = f"YAML tag '{tag}' is not allowed in a plan"
+        message = f"YAML tag '{tag}' is not allowed in {self.where}"
         self.problems.append(Problem("E105", self.loc(node), message, path))
         return None
+
+    def out_of_range(self, node: yaml.ScalarNode, path: Path) -> None:
+        """Report a number too large or too small to compute with (E111); it is dropped."""
+        message = number_out_of_range(node.value)
+        self.problems.append(Problem("E111", self.loc(node), message, path))
 
     def timestamp(self, node: yaml.ScalarNode, path: Path) -> Any:
         text = node.value
@@ -354,23 +436,93 @@ class _Builder:
             return None
 
 
-def load_yaml(text: str, first_line: int, rel: str) -> tuple[Any, Marks, list[Problem]]:
-    """Load YAML text safely; return (value, marks, problems). Never raises on content."""
-    limit_problem = check_limits(text, first_line, rel)
+def in_range(number: float) -> bool:
+    """Return whether smartdoc computes with `number`: 0, or 10^-9 to 10^15 either side of 0."""
+    size = abs(number)
+    return size <= MAX_NUMBER and (size >= MIN_NUMBER or size == 0)
+
+
+def number_out_of_range(text: str) -> str:
+    """Return the message for a number `in_range` refuses (`text` as written, cut if long)."""
+    shown = text if len(text) <= 24 else f"{text[:12]}… ({len(text):,} characters)"
+    try:
+        small = 0 < abs(float(text)) < 1
+    except ValueError:  # 1_000, 0x10, 1:30: big ones
+        small = False
+    if small:
+        return (
+            f"number {shown} is too small: smartdoc reads numbers from 10^-9 (0.000000001) "
+            "either side of zero; use 0, or a smaller unit"
+        )
+    return (
+        f"number {shown} is too large: smartdoc reads numbers up to 10^15 "
+        "(1,000,000,000,000,000) either side of zero; use a larger unit"
+    )
+
+
+def load_yaml(
+    text: str, first_line: int, rel: str, *, where: str = "a plan"
+) -> tuple[Any, Marks, list[Problem]]:
+    """Load YAML text safely; return (value, marks, problems). Never raises on content.
+
+    `where` names the document in messages ("a plan", "smartdoc.yml").
+    """
+    subject = "front-matter" if where == "a plan" else where
+    limit_problem = check_limits(text, first_line, rel, subject) or _find_control_character(
+        text, first_line, rel
+    )
     if limit_problem:
         return None, Marks(), [limit_problem]
-    alias_problem = _find_alias(text, first_line, rel)
+    alias_problem = _find_alias(text, first_line, rel, where)
     if alias_problem:
         return None, Marks(), [alias_problem]
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        return None, Marks(), [_syntax_problem(exc, first_line, rel)]
+        return None, Marks(), [_syntax_problem(exc, text, first_line, rel)]
     if node is None:
         return None, Marks(), []
-    builder = _Builder(first_line, rel)
+    builder = _Builder(first_line, rel, where)
     value = builder.build(node, (), 0)
     return value, builder.marks, builder.problems
+
+
+def relative_path(file: FsPath, base: FsPath) -> str:
+    """Return `file` relative to `base` with POSIX separators (as it is, if not inside)."""
+    try:
+        return file.relative_to(base).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def read_bounded(file: FsPath, rel: str, limit: int) -> tuple[bytes | None, Problem | None]:
+    """Read a regular file up to `limit` bytes, or return a problem saying why not."""
+    where = Location(rel, 1, 1)
+    try:
+        if not file.is_file():
+            return None, Problem("E113", where, "not a regular file")
+        size = file.stat().st_size
+        if size > limit:
+            message = f"file is {size:,} bytes, over the limit of {limit // (1024 * 1024)} MiB"
+            return None, Problem("E102", where, message)
+        return file.read_bytes(), None
+    except OSError as exc:
+        return None, Problem("E113", where, f"cannot read file: {exc.strerror or exc}")
+
+
+_THOUSANDS = re.compile(r"^([-+]?\d{1,3})((?:([,.' ])\d{3})(?:\3\d{3})*)(?:([.,])(\d+))?$")
+
+
+def number_hint(text: str) -> str:
+    """Return "; write 1500 ..." for a number written with thousands separators, else ''."""
+    match = _THOUSANDS.match(text.strip())
+    if not match:
+        return ""
+    whole, groups, separator, decimal_mark, decimals = match.groups()
+    if decimal_mark == separator or (separator == "." and groups.count(".") == 1):
+        return ""  # `1,500,5` is unclear; `1.500` is a decimal number already
+    digits = whole + groups.replace(separator, "") + (f".{decimals}" if decimals else "")
+    return f"; write {digits} (no thousands separator)"
 
 
 def read_document(raw: bytes, rel: str) -> Document:

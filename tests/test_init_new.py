@@ -169,3 +169,90 @@ def test_new_refuses_titles_without_a_usable_name(tmp_path: Path, title: str) ->
     assert result.returncode == 2, result.stdout
     assert result.stderr.startswith("smartdoc: error:")
     assert not (tmp_path / "plans").exists() or not list((tmp_path / "plans").iterdir())
+
+
+# --- the install line of the CI recipes (issue 15) -----------------------------------------
+
+
+def ci_install_lines(files: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Return recipe -> (the SMARTDOC value, the comment lines above it)."""
+    found = {}
+    for name in (".github/workflows/smartdoc.yml", ".gitlab-ci.yml"):
+        text = files[name]
+        lines = text.splitlines()
+        [index] = [i for i, line in enumerate(lines) if line.strip().startswith("SMARTDOC:")]
+        comment = []
+        for line in reversed(lines[:index]):
+            if not line.strip().startswith("#"):
+                break
+            comment.insert(0, line.strip().lstrip("# "))
+        value = (yaml.safe_load(text).get("env") or yaml.safe_load(text)["variables"])["SMARTDOC"]
+        found[name] = (value, "\n".join(comment))
+    return found
+
+
+def test_install_line_from_a_git_url_and_commit() -> None:
+    from smartdoc.commands.init import describe_install
+
+    direct_url = {
+        "url": "https://ci-bot:s3cret@git.example.org/tools/smartdoc.git",
+        "vcs_info": {"vcs": "git", "commit_id": "0123abcd" * 5, "requested_revision": "main"},
+    }
+    line = describe_install(direct_url, "0.1.0")
+    assert line.requirement == (
+        "smartdoc @ git+https://git.example.org/tools/smartdoc.git@" + "0123abcd" * 5
+    )
+    assert "s3cret" not in line.requirement  # a token is never written into a repository
+    assert "commit" in " ".join(line.comment)
+    for value, comment in ci_install_lines(scaffold(dt.date(2026, 5, 1), line)).values():
+        assert value == line.requirement
+        assert "to upgrade, put a newer" in comment
+
+
+def test_install_line_from_a_local_folder() -> None:
+    from smartdoc.commands.init import GitCheckout, describe_install
+
+    direct_url = {"url": "file:///home/maria/src/smartdoc", "dir_info": {"editable": True}}
+    line = describe_install(direct_url, "0.1.0")
+    assert line.requirement == "smartdoc @ file:///home/maria/src/smartdoc"
+    assert line.comment[0].startswith("CHANGE THIS: smartdoc was installed from a folder")
+    # a checkout with a network remote gives that remote and its commit instead
+    checkouts = {
+        Path("/home/maria/src/smartdoc"): GitCheckout("git@github.com:acme/smartdoc.git", "f" * 40)
+    }
+    line = describe_install(direct_url, "0.1.0", checkouts.get)
+    assert line.requirement == "smartdoc @ git+ssh://git@github.com/acme/smartdoc.git@" + "f" * 40
+    local_remote = {Path("/home/maria/src/smartdoc"): GitCheckout("/srv/git/smartdoc", "f" * 40)}
+    line = describe_install(direct_url, "0.1.0", local_remote.get)
+    assert line.requirement == "smartdoc @ file:///home/maria/src/smartdoc"
+
+
+def test_install_line_from_an_index() -> None:
+    from smartdoc.commands.init import describe_install
+
+    line = describe_install(None, "0.1.0")
+    assert line.requirement == "smartdoc==0.1.0"
+    assert "change the version to upgrade" in " ".join(line.comment)
+    archive = {"url": "https://files.example.org/smartdoc-0.1.0.tar.gz", "archive_info": {}}
+    assert describe_install(archive, "0.1.0").requirement == (
+        "smartdoc @ https://files.example.org/smartdoc-0.1.0.tar.gz"
+    )
+    odd = {"url": 'https://example.org/x"; rm -rf /', "archive_info": {}}
+    assert describe_install(odd, "0.1.0").requirement == "smartdoc==0.1.0"
+
+
+def test_init_writes_the_install_line_of_this_installation(tmp_path: Path) -> None:
+    """This test environment has smartdoc installed editable from a local checkout."""
+    from smartdoc.commands.init import install_line
+
+    expected = install_line()
+    result = smartdoc("init", "project", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    files = {
+        name: (tmp_path / "project" / name).read_text(encoding="utf-8")
+        for name in (".github/workflows/smartdoc.yml", ".gitlab-ci.yml")
+    }
+    for value, comment in ci_install_lines(files).values():
+        assert value == expected.requirement
+        assert value != "smartdoc==0.1.0" or "change the version" in comment
+        assert comment.startswith("What `pip install` gets, written by `smartdoc init`")

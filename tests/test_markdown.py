@@ -258,3 +258,28 @@ def test_commonmark_conformance(request):
             failed.append(example["number"])
     assert len(examples) == 652
     assert len(examples) - len(failed) >= 649, f"failing examples: {failed}"
+
+
+# --- ids (issue 15) ---------------------------------------------------------------------------
+
+
+def test_doc_id_from_a_hostile_file_name_cannot_leave_the_attribute(renderer):
+    slug = 'x"><img src=x onerror=alert(1)>'
+    html = render(renderer, "A claim.[^1]\n\n[^1]: Its source.\n", doc_id=slug).html
+    assert "<img" not in html and "onerror=" not in html
+    assert 'id="fn-x-img-src-x-onerror-alert-1-1"' in html
+    assert 'href="#fn-x-img-src-x-onerror-alert-1-1"' in html
+
+
+def test_heading_ids_avoid_the_page_ids_and_the_footnote_ids(renderer):
+    text = "# Main\n\n# Goals title\n\n# fn-plan-1\n\n# fnref-plan-1\n\nA[^1].\n\n[^1]: B.\n"
+    result = render(renderer, text, doc_id="plan")
+    ids = [heading.id for heading in result.headings]
+    assert ids == ["main-1", "goals-title-1", "fn-plan-1-1", "fnref-plan-1-1"]
+    assert [h.id for h in render(renderer, "# Main\n", reserved_ids=()).headings] == ["main"]
+
+
+def test_repeated_heading_ids_follow_github_numbering(renderer):
+    text = "# A\n\n# A\n\n# A-1\n\n# A\n\n# A 2\n\n# A\n"
+    ids = [heading.id for heading in render(renderer, text).headings]
+    assert ids == ["a", "a-1", "a-1-1", "a-2", "a-2-1", "a-3"]

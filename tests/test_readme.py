@@ -1,10 +1,19 @@
-"""The README's tutorial, run word for word.
+"""The README's tutorial, run word for word, its output compared line for line.
 
 How: every fenced block in the README that follows a `<!-- readme-test -->` comment is a
 ```console block; its `$ command` lines run in order in one temporary folder (a `cd` line
 changes the folder for the next ones), with SOURCE_DATE_EPOCH pinned to 2026-11-23 so dated
-output is stable. Each command must exit 0, or 1 where the line ends in `# exits 1`. Every
-output line the README shows (except lines with "…") must appear in what the command printed.
+output is stable. Each command must exit 0, or 1 where the line ends in `# exits 1`.
+
+What the README shows under a command is compared with what the command prints (stdout and
+stderr, in the order written), line for line, after normalising only what must vary from run
+to run: durations (`0.42 s` -> `<time>`), sizes (`162.4 KiB` -> `<size>`) and the temporary
+folder (`<tmp>`). A line `…` alone stands for any number of lines the README leaves out;
+nothing else may be left out or differ.
+
+`<!-- readme-test: run-only -->` marks a block whose commands run (exit codes checked) but
+whose output is not compared yet: the output of those commands is being reshaped (say so in
+the README before the block; remove the marker once the README shows the new output).
 A block after `<!-- readme-test: write PATH -->` is the tutorial's "edit" step: its text is
 written to PATH. `smartdoc serve`, which runs until Ctrl-C, is started with `-a
 127.0.0.1:0` added (a free port instead of 8000), asked for its front page, and stopped with
@@ -14,6 +23,7 @@ SIGINT. The shell-completion lines are checked on their own.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 import shlex
@@ -28,7 +38,11 @@ import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 EPOCH = str(int(dt.datetime(2026, 11, 23, 12, tzinfo=dt.timezone.utc).timestamp()))
-MARK = re.compile(r"<!-- readme-test(?::\s*write\s+(\S+))?\s*-->\s*\n```(\w+)\n(.*?)\n```", re.S)
+MARK = re.compile(
+    r"<!-- readme-test(?::\s*(?:write\s+(\S+)|(run-only)))?\s*-->\s*\n```(\w+)\n(.*?)\n```", re.S
+)
+#: A README output line that stands for any number of lines left out.
+ELLIPSIS = "…"
 
 
 @dataclass
@@ -36,13 +50,14 @@ class Step:
     command: str = ""
     expected_exit: int = 0
     shown: list[str] = field(default_factory=list)
+    compare: bool = True
     write: tuple[str, str] | None = None
 
 
 def tutorial_steps(text: str) -> list[Step]:
     steps: list[Step] = []
     for match in MARK.finditer(text):
-        target, language, body = match.groups()
+        target, run_only, language, body = match.groups()
         if target:
             steps.append(Step(write=(target, body + "\n")))
             continue
@@ -51,14 +66,42 @@ def tutorial_steps(text: str) -> list[Step]:
             if line.startswith("$ "):
                 command = line[2:]
                 code = re.search(r"#\s*exits\s+(\d+)\s*$", command)
-                steps.append(Step(command=command, expected_exit=int(code.group(1)) if code else 0))
-            elif line.strip() and "…" not in line:
-                steps[-1].shown.append(line.strip())
+                steps.append(
+                    Step(
+                        command=command,
+                        expected_exit=int(code.group(1)) if code else 0,
+                        compare=not run_only,
+                    )
+                )
+            else:
+                steps[-1].shown.append(line)
     return steps
+
+
+def normalise(text: str, folder: Path) -> list[str]:
+    """Return the lines of `text` with what varies between runs replaced by placeholders."""
+    text = text.replace(str(folder), "<tmp>")
+    text = re.sub(r"\b\d+(?:\.\d+)?\s?(?:ms|s)\b", "<time>", text)
+    text = re.sub(r"\b\d+(?:\.\d+)?\s?(?:B|KiB|MiB|GiB|kB|MB|GB)\b", "<size>", text)
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def matches(shown: list[str], printed: list[str]) -> bool:
+    """Return whether `printed` is `shown`, where a line `…` stands for any number of lines."""
+    if not shown:
+        return not printed
+    head, rest = shown[0], shown[1:]
+    if head == ELLIPSIS:
+        return any(matches(rest, printed[skip:]) for skip in range(len(printed) + 1))
+    return bool(printed) and printed[0] == head and matches(rest, printed[1:])
 
 
 def env() -> dict[str, str]:
     values = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_COLOR": "1", "COLUMNS": "200"}
+    values["PYTHONUNBUFFERED"] = "1"  # stdout and stderr interleave as on a terminal
     values["PATH"] = str(Path(sys.executable).parent) + os.pathsep + values.get("PATH", "")
     values.pop("GITHUB_ACTIONS", None)
     return values
@@ -68,7 +111,7 @@ def test_every_tutorial_console_block_is_tested() -> None:
     text = README.read_text(encoding="utf-8")
     tutorial = text.split("## Tutorial", 1)[1].split("\n## ", 1)[0]
     blocks = len(re.findall(r"^```console$", tutorial, re.M))
-    marked = len(re.findall(r"<!-- readme-test -->\s*\n```console", tutorial))
+    marked = len(re.findall(r"<!-- readme-test(?:: run-only)? -->\s*\n```console", tutorial))
     assert blocks == marked > 0
     commands = [s.command.split()[:2] for s in tutorial_steps(text) if s.command]
     for verb in ("init", "lint", "serve", "build", "new"):
@@ -120,13 +163,23 @@ def test_tutorial_word_for_word(tmp_path: Path) -> None:
             _serve(" ".join(shlex.quote(w) for w in words), cwd)
             continue
         result = subprocess.run(
-            words, cwd=cwd, env=env(), capture_output=True, text=True, timeout=300, check=False
+            words,
+            cwd=cwd,
+            env=env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=300,
+            check=False,
         )
-        output = result.stdout + result.stderr
+        output = result.stdout
         assert result.returncode == step.expected_exit, f"$ {step.command}\n{output}"
-        printed = {line.strip() for line in output.splitlines()}
-        for line in step.shown:
-            assert line in printed, f"$ {step.command}\nREADME shows: {line}\ngot:\n{output}"
+        if not step.compare:
+            continue
+        shown = normalise("\n".join(step.shown), tmp_path)
+        printed = normalise(output, tmp_path)
+        diff = "\n".join(difflib.unified_diff(shown, printed, "README", "printed", lineterm=""))
+        assert matches(shown, printed), f"$ {step.command}: the README differs\n{diff}"
     assert (cwd / "site" / "webshop-growth-2027.html").is_file()
     assert (cwd / "site" / "schema.json").is_file()
 
@@ -145,3 +198,29 @@ def test_shell_completion_lines(shell: str) -> None:
     )
     assert result.returncode == 0
     assert "_SMARTDOC_COMPLETE" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("shown", "printed", "same"),
+    [
+        (["a", "b"], ["a", "b"], True),
+        (["a", "…", "z"], ["a", "b", "c", "z"], True),
+        (["a", "…", "z"], ["a", "z"], True),
+        (["a", "z"], ["a", "b", "z"], False),  # a line left out without `…`
+        (["a"], ["a", "b"], False),  # output the README does not show
+        (["a", "b"], ["a"], False),
+        ([], [], True),
+    ],
+)
+def test_shown_output_must_match_printed_output(
+    shown: list[str], printed: list[str], same: bool
+) -> None:
+    assert matches(shown, printed) is same
+
+
+def test_only_what_varies_is_normalised(tmp_path: Path) -> None:
+    text = f"Built in 0.42 s into {tmp_path}/site (162.4 KiB, 3 files)\nplan 2 of 5\n\n"
+    assert normalise(text, tmp_path) == [
+        "Built in <time> into <tmp>/site (<size>, 3 files)",
+        "plan 2 of 5",
+    ]

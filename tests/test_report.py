@@ -353,3 +353,39 @@ def test_render_knows_every_format() -> None:
     assert set(report.FORMATS) == {"full", "concise", "json", "github", "sarif"}
     for name in report.FORMATS:
         assert report.render(name, make_report(), color=False, summary=True).endswith("\n")
+
+
+# --- the cap on findings (issue 15) ---------------------------------------------------------
+
+
+def _many(count: int, code: str = "P103", file: str = "plans/big.md") -> list[Finding]:
+    return [
+        Finding(file, line, 5, code, "checkin-date-duplicate", "error", f"dup {line}", plan="big")
+        for line in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize("output_format", ["full", "concise", "json", "github", "sarif"])
+def test_every_format_shows_at_most_100_findings_of_a_code_per_file(output_format: str) -> None:
+    findings = sorted([*_many(5000), *_many(3, code="S101"), *_many(150, file="plans/other.md")])
+    text = report.render(output_format, LintReport(findings, TODAY, ["big", "other"], []))
+    assert text.count("dup ") == 100 + 3 + 100
+    assert text.count("and 4,900 more P103 findings in this file, not shown") == 1
+    assert text.count("and 50 more P103 findings in this file, not shown") == 1
+
+
+def test_one_finding_over_the_cap_is_shown_as_it_is() -> None:
+    shown = report.cap_findings(_many(101))
+    assert [f.message for f in shown] == [f"dup {n}" for n in range(1, 102)]
+
+
+def test_the_loaders_own_summary_counts_as_what_it_stands_for() -> None:
+    loaded = [*_many(100, code="E112")]
+    summary = Finding(
+        "plans/big.md", 101, 1, "E112", "malformed-csv", "error",
+        "and 234,900 more E112 problems in this file, not shown (at most 100 of one code per "
+        "file); fix the ones above first", plan="big",
+    )  # fmt: skip
+    assert report.cap_findings([*loaded, summary]) == [*loaded, summary]
+    more = report.cap_findings([*loaded, summary, *_many(3, code="E112")])
+    assert more[-1].message.startswith("and 234,903 more E112 findings in this file")

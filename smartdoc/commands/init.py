@@ -8,15 +8,30 @@ Every target is checked before anything is written: when one exists and `--force
 given, the command names it and exits 2 with nothing written. The files come from the
 package data folder `smartdoc/scaffold/` (dot-files are stored there without their dot, so
 packaging tools do not skip them).
+
+The CI recipes install smartdoc the way it was installed where `init` runs, read from the
+installed distribution's `direct_url.json` (PEP 610, written by pip): a git URL and commit,
+or an archive URL, as they are; a local folder becomes the git URL and commit of its
+checkout when it has a network `origin`, else it is written as is, with a comment that CI
+cannot reach it; without `direct_url.json` (installed from an index), `smartdoc==VERSION`.
+A comment above the line says what to change. See `describe_install`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import importlib.resources
+import json
 import os
+import re
+import subprocess
 import tempfile
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -88,12 +103,160 @@ def example_files(today: dt.date) -> dict[str, str]:
     return {"plans/example.md": plan, EXAMPLE_CSV: "\n".join(rows) + "\n"}
 
 
-def scaffold(today: dt.date) -> dict[str, str]:
+# --- the install line of the CI recipes ----------------------------------------------------
+
+#: Characters a requirement may hold to be written between double quotes in YAML as it is.
+_SAFE_REQUIREMENT = re.compile(r"^[A-Za-z0-9 @=+:/._~%#&?,!-]+$")
+#: A remote in scp form: `git@github.com:org/smartdoc.git`.
+_SCP_REMOTE = re.compile(r"^(?P<user>[\w.-]+)@(?P<host>[\w.-]+):(?P<path>[^/].*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class InstallLine:
+    """What the CI recipes give `pip install`, and the comment above it."""
+
+    requirement: str
+    #: One or more comment lines, without the leading `# `.
+    comment: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GitCheckout:
+    """The remote and commit of the local checkout smartdoc was installed from."""
+
+    remote: str
+    commit: str
+
+
+def _strip_credentials(url: str) -> str:
+    """Return `url` without a user:password@ part (never write a token into a repository)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None and (parts.username is None or parts.scheme != "https"):
+        return url
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+def _vcs_url(remote: str) -> str | None:
+    """Return a pip VCS URL (`git+https://...`) for a git remote, or None for a local one."""
+    scp = _SCP_REMOTE.match(remote)
+    if scp:
+        return f"git+ssh://{scp['user']}@{scp['host']}/{scp['path']}"
+    scheme = urllib.parse.urlsplit(remote).scheme
+    if scheme in ("https", "http", "ssh", "git"):
+        return f"git+{_strip_credentials(remote)}"
+    return None
+
+
+def describe_install(
+    direct_url: Mapping[str, Any] | None,
+    version: str,
+    git_checkout: Callable[[Path], GitCheckout | None] = lambda folder: None,
+) -> InstallLine:
+    """Return the CI install line for an installation described by `direct_url` (PEP 610)."""
+    index = InstallLine(
+        f"smartdoc=={version}",
+        (
+            "smartdoc from your package index, at the version `smartdoc init` ran with;",
+            "change the version to upgrade (or use a git URL: smartdoc @ git+https://...@TAG).",
+        ),
+    )
+    if not direct_url or not isinstance(direct_url.get("url"), str):
+        return index
+    url = direct_url["url"]
+    vcs_info = direct_url.get("vcs_info")
+    if isinstance(vcs_info, Mapping) and vcs_info.get("commit_id"):
+        vcs = str(vcs_info.get("vcs", "git"))
+        requirement = f"smartdoc @ {vcs}+{_strip_credentials(url)}@{vcs_info['commit_id']}"
+        subdirectory = direct_url.get("subdirectory")
+        if subdirectory:
+            requirement += f"#subdirectory={subdirectory}"
+        comment: tuple[str, ...] = (
+            "smartdoc at the commit `smartdoc init` ran with; to upgrade, put a newer",
+            "commit or a tag after the last '@'.",
+        )
+        return _checked(InstallLine(requirement, comment), index)
+    if not url.startswith("file:"):  # an archive on a web server
+        comment = (
+            "smartdoc from the archive `smartdoc init` ran with; to upgrade, point at a",
+            "newer archive (or use smartdoc==VERSION from your package index).",
+        )
+        return _checked(InstallLine(f"smartdoc @ {_strip_credentials(url)}", comment), index)
+    folder = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+    checkout = git_checkout(folder) if "dir_info" in direct_url else None
+    vcs_url = _vcs_url(checkout.remote) if checkout else None
+    if checkout and vcs_url:
+        comment = (
+            f"smartdoc at the commit of the checkout it was installed from ({folder.name});",
+            "push that commit, or put a tag after the last '@'.",
+        )
+        line = InstallLine(f"smartdoc @ {vcs_url}@{checkout.commit}", comment)
+        return _checked(line, index)
+    comment = (
+        "CHANGE THIS: smartdoc was installed from a folder on this machine, which CI",
+        "cannot reach; put a git URL here (smartdoc @ git+https://HOST/REPO@COMMIT) or",
+        "smartdoc==VERSION from your package index.",
+    )
+    return _checked(InstallLine(f"smartdoc @ {url}", comment), index)
+
+
+def _checked(line: InstallLine, fallback: InstallLine) -> InstallLine:
+    """Return `line` if it can be written in double quotes as it is, else `fallback`."""
+    return line if _SAFE_REQUIREMENT.match(line.requirement) else fallback
+
+
+def read_direct_url() -> dict[str, Any] | None:
+    """Return the installed smartdoc's `direct_url.json`, or None (installed from an index)."""
+    try:
+        # an installed distribution (pip writes INSTALLER), not the build metadata
+        # (`smartdoc.egg-info`) of a source tree that happens to be on sys.path
+        installed = [
+            dist
+            for dist in importlib.metadata.distributions(name="smartdoc")
+            if dist.read_text("INSTALLER") is not None
+        ]
+        text = installed[0].read_text("direct_url.json") if installed else None
+        data = json.loads(text) if text else None
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def read_git_checkout(folder: Path) -> GitCheckout | None:
+    """Return the `origin` remote and HEAD commit of a git checkout, if `folder` is one."""
+
+    def git(*args: str) -> str | None:
+        try:
+            result = subprocess.run(
+                ["git", "-C", str(folder), *args],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return result.stdout.strip() if result.returncode == 0 else None
+
+    remote, commit = git("remote", "get-url", "origin"), git("rev-parse", "HEAD")
+    return GitCheckout(remote, commit) if remote and commit else None
+
+
+def install_line() -> InstallLine:
+    """Return the CI install line for the smartdoc running now."""
+    return describe_install(read_direct_url(), __version__, read_git_checkout)
+
+
+def scaffold(today: dt.date, install: InstallLine | None = None) -> dict[str, str]:
     """Return every file init writes: relative path -> text."""
+    install = install or describe_install(None, __version__)
     files: dict[str, str] = {}
     examples = example_files(today)
     for source, target in SCAFFOLD_FILES:
         text = examples.get(target) or read_scaffold(source)
+        text = text.replace("@INSTALL_COMMENT@", "\n  # ".join(install.comment))
+        text = text.replace("@INSTALL@", install.requirement)
         files[target] = text.replace("@VERSION@", __version__)
         if target == "plans/example.md":
             files[EXAMPLE_CSV] = examples[EXAMPLE_CSV]
@@ -116,7 +279,7 @@ def _write(path: Path, text: str) -> None:
 
 def run(directory: Path, *, force: bool = False, today: dt.date | None = None) -> int:
     """Create the project files in `directory`; refuse to overwrite unless `force`."""
-    files = scaffold(resolve_today(today, None))
+    files = scaffold(resolve_today(today, None), install_line())
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory}: exists and is not a folder")
     existing, blocked = [], []

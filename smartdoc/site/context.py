@@ -16,7 +16,7 @@ import datetime as dt
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -105,15 +105,53 @@ def _text_list(value: str | Sequence[str] | None) -> str | None:
     return ", ".join(value) or None
 
 
-def _anchor(goal: Goal, index: int, taken: set[str]) -> str:
-    base = _ANCHOR_UNSAFE.sub("-", (goal.id or "").lower()).strip("-")
-    anchor = f"goal-{base}" if base else f"goal-{index + 1}"
-    candidate, n = anchor, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{anchor}-{n}"
-    taken.add(candidate)
-    return candidate
+class GoalAnchors:
+    """Goal anchors that keep every id of a plan page unique.
+
+    A goal card's ids are its anchor and ids *derived* from it, each `<anchor>-<suffix>`
+    (`goal-x-title`, `goal-x-chart-title`...). So an anchor may not equal a reserved id
+    (the narrative's headings) nor be a dash-prefix of one, and no anchor may be a
+    dash-prefix of another: goal ids `x` and `x-title` would otherwise both make the id
+    `goal-x-title`. On a clash the anchor's own dashes become underscores (`goal-x_title`,
+    whose only dash-prefix is `goal`, never an anchor), then `_2`, `_3`... are added.
+    """
+
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        #: Ids an anchor may not be: reserved ids, anchors, and their dash-prefixes.
+        self.blocked: set[str] = set()
+        self.anchors: set[str] = set()
+        for reserved_id in reserved:
+            self._block(reserved_id)
+
+    def _block(self, taken_id: str) -> None:
+        self.blocked.add(taken_id)
+        for position, char in enumerate(taken_id):
+            if char == "-":
+                self.blocked.add(taken_id[:position])
+
+    def _free(self, candidate: str) -> bool:
+        if candidate in self.blocked:
+            return False
+        dashes = (i for i, char in enumerate(candidate) if char == "-")
+        return not any(candidate[:i] in self.anchors for i in dashes)
+
+    def _candidates(self, base: str) -> Iterator[str]:
+        yield f"goal-{base}"
+        flat = f"goal-{base.replace('-', '_')}"
+        if "-" in base:
+            yield flat
+        number = 2
+        while True:
+            yield f"{flat}_{number}"
+            number += 1
+
+    def make(self, goal: Goal, index: int) -> str:
+        """Return the anchor of goal number `index` (0-based), unique on the page."""
+        base = _ANCHOR_UNSAFE.sub("-", (goal.id or "").lower()).strip("-") or str(index + 1)
+        anchor = next(c for c in self._candidates(base) if self._free(c))
+        self.anchors.add(anchor)
+        self._block(anchor)
+        return anchor
 
 
 def format_target(target: float | Band | None, direction: str | None, unit: str | None) -> str:
@@ -351,10 +389,10 @@ def get_plan_context(
     mine = [f for f in findings if f.plan == loaded.slug]
     strategy = plan.objective_titles
     currency = plan.budget.currency if plan.budget else None
-    taken = set(reserved_ids)
+    anchors = GoalAnchors(reserved_ids)
     goals = []
     for index, (goal, goal_score) in enumerate(zip(plan.goals, score.goals, strict=True)):
-        anchor = _anchor(goal, index, taken)
+        anchor = anchors.make(goal, index)
         goals.append(
             get_goal_context(
                 goal, goal_score, anchor=anchor, findings=mine, strategy=strategy, currency=currency

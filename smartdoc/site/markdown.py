@@ -1,7 +1,10 @@
 """Render a plan's Markdown narrative to safe HTML, with headings for a contents list.
 
 Markdown flavour: CommonMark, plus tables, strikethrough and footnotes (mdit-py-plugins);
-every heading gets a stable `id` (GitHub-style slug, `-1`, `-2`... for repeats).
+every heading gets a stable `id` (GitHub-style slug, `-1`, `-2`... for repeats). Heading ids
+never take an id the page itself uses (`reserved_ids`, by default the built-in theme's
+`PAGE_IDS`) or one of the footnotes' (`fn-<doc>-1`, `fnref-<doc>-1`), and are made in
+linear time however many headings repeat (a counter per slug, not a scan from `-1`).
 
 Safety (plan content is untrusted, DESIGN.md section 10):
 
@@ -15,6 +18,9 @@ Safety (plan content is untrusted, DESIGN.md section 10):
   published) or `data:image/{png,gif,jpeg,webp}`. A refused image is rendered as its alt
   text and reported as a warning.
 - External links get `rel="noopener"`.
+- `doc_id` (the footnote id prefix, made from a plan's file name) is reduced to letters,
+  digits, `-` and `_` before it reaches an attribute: a file named `x"><img onerror=…>.md`
+  cannot write markup.
 
 Links between plans: a relative link to a `.md` file (`other-plan.md`, `../team/x.md#goals`)
 is rewritten to the built page (`other-plan.html`); a link to a plan that does not exist is
@@ -42,7 +48,6 @@ from typing import Any, Literal, NamedTuple
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 LinkKind = Literal["link", "image"]
@@ -60,6 +65,12 @@ _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _SAFE_DATA_IMAGE = re.compile(r"^data:image/(?:png|gif|jpeg|webp)[;,]")
 _BREAKS = frozenset({"softbreak", "hardbreak"})
 _ENV_KEY = "smartdoc"
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+PAGE_IDS: frozenset[str] = frozenset(
+    {"main", "overview-title", "strategy-title", "goals-title", "review-title"}
+)
+"""Ids the built-in theme's plan page uses outside the narrative; no heading takes one."""
 
 
 class MarkdownWarning(NamedTuple):
@@ -123,6 +134,9 @@ Resolver = Callable[[LinkRequest], LinkResult]
 class _RenderState:
     resolve_link: Resolver | None
     base_level: int
+    #: Ids a heading may not take: the page's own and the footnotes' (see `_is_taken`).
+    reserved_ids: frozenset[str] = frozenset()
+    doc_id: str | None = None
     warnings: list[MarkdownWarning] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
 
@@ -162,6 +176,36 @@ def slugify(text: str) -> str:
     return slug or "section"
 
 
+def safe_doc_id(doc_id: str) -> str:
+    """Return `doc_id` reduced to characters safe in an id and a URL fragment (A-Z a-z 0-9 - _)."""
+    return _ID_UNSAFE.sub("-", doc_id).strip("-") or "doc"
+
+
+class SlugMaker:
+    """Unique slugs in linear time: `a`, `a-1`, `a-2`... resuming where the last one stopped.
+
+    Scanning from `-1` for every repeat (mdit-py-plugins' `unique_slug`) is quadratic: 16,000
+    headings `# A` took 17 s. Each probe that fails here hits a distinct taken id, so all the
+    probes together are at most the number of ids taken plus reserved.
+    """
+
+    def __init__(self, is_reserved: Callable[[str], bool]) -> None:
+        self.is_reserved = is_reserved
+        self.taken: set[str] = set()
+        self.next_suffix: dict[str, int] = {}
+
+    def make(self, base: str) -> str:
+        """Return `base`, or `base-N` with the lowest N not taken yet, and take it."""
+        suffix = self.next_suffix.get(base, 0)
+        candidate = f"{base}-{suffix}" if suffix else base
+        while candidate in self.taken or self.is_reserved(candidate):
+            suffix += 1
+            candidate = f"{base}-{suffix}"
+        self.next_suffix[base] = suffix + 1
+        self.taken.add(candidate)
+        return candidate
+
+
 def make_renderer(allow_html: bool = False, *, commonmark_only: bool = False) -> MarkdownIt:
     """Return a configured MarkdownIt; build it once and pass it to `render` for each plan.
 
@@ -173,8 +217,9 @@ def make_renderer(allow_html: bool = False, *, commonmark_only: bool = False) ->
         return md
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=slugify)
     md.validateLink = _validate_link  # type: ignore[method-assign]
+    # named "anchor" as the plugin it replaces: `disable("anchor")` leaves headings without ids
+    md.core.ruler.push("anchor", _anchor_headings)
     md.core.ruler.push("smartdoc_links", _apply_link_policy)
     md.core.ruler.push("smartdoc_headings", _demote_headings)
     return md
@@ -187,17 +232,20 @@ def render(
     resolve_link: Resolver | None = None,
     doc_id: str | None = None,
     base_level: int = 2,
+    reserved_ids: Collection[str] = PAGE_IDS,
 ) -> RenderedMarkdown:
     """Render `text` with a renderer from `make_renderer`.
 
     `resolve_link` decides on relative links and images (see `make_plan_resolver`); without
     it relative links are kept, with `.md` rewritten to `.html`. `doc_id` prefixes footnote
-    ids so several narratives can share a page.
+    ids so several narratives can share a page (made safe with `safe_doc_id`). Headings
+    never take an id in `reserved_ids` (the rest of the page's ids).
     """
-    state = _RenderState(resolve_link, base_level)
+    safe_id = safe_doc_id(doc_id) if doc_id is not None else None
+    state = _RenderState(resolve_link, base_level, frozenset(reserved_ids), safe_id)
     env: dict[str, Any] = {_ENV_KEY: state}
-    if doc_id is not None:
-        env["docId"] = doc_id
+    if safe_id is not None:
+        env["docId"] = safe_id
     rendered_html = renderer.render(text, env)
     return RenderedMarkdown(rendered_html, state.headings, state.warnings)
 
@@ -338,6 +386,31 @@ def _apply_link_policy(state: StateCore) -> None:
             last_line = token.map[0] + 1
         if token.type == "inline" and token.children:
             token.children = _police_inline(token.children, last_line, render_state)
+
+
+def _footnote_id_pattern(doc_id: str | None) -> re.Pattern[str]:
+    """Return the pattern of the footnote plugin's ids (`fn-plan-1`, `fnref-plan-1`)."""
+    prefix = f"-{re.escape(doc_id)}-" if doc_id is not None else ""
+    return re.compile(rf"fn(?:ref)?{prefix}\d+(?::\d+)?")
+
+
+def _anchor_headings(state: StateCore) -> None:
+    """Core rule: give every heading a unique slug id, clear of the page's and footnotes' ids."""
+    render_state: _RenderState = state.env[_ENV_KEY]
+    reserved = render_state.reserved_ids
+    footnote_id = _footnote_id_pattern(render_state.doc_id)
+    slugs = SlugMaker(lambda slug: slug in reserved or footnote_id.fullmatch(slug) is not None)
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[index + 1]
+        title = "".join(
+            child.content
+            for child in inline.children or []
+            if child.type in ("text", "code_inline")
+        )
+        token.attrSet("id", slugs.make(slugify(title)))
 
 
 def _demote_headings(state: StateCore) -> None:
