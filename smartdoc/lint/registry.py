@@ -26,12 +26,13 @@ FAMILIES: dict[str, str] = {
     "T": "Timely",
     "P": "Phases",
     "Q": "Split",
+    "H": "History",
     "E": "Format",
 }
 #: The five letters shown as a goal's S·M·A·R·T badge row.
 SMART_LETTERS: tuple[str, ...] = ("S", "M", "A", "R", "T")
 
-_CODE = re.compile(r"^[SMARTPQE]\d{3}$")
+_CODE = re.compile(r"^[SMARTPQHE]\d{3}$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
