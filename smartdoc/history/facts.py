@@ -265,8 +265,12 @@ def _inline_checkins(
     return _checkins(items)
 
 
-def facts_from_loaded(loaded: LoadedPlan) -> PlanFacts:
-    """Return the facts of the plan as loaded from disk (fields dropped as invalid: UNKNOWN)."""
+def facts_from_loaded(loaded: LoadedPlan, *, checkins: bool = True) -> PlanFacts:
+    """Return the facts of the plan as loaded from disk (fields dropped as invalid: UNKNOWN).
+
+    `checkins=False` leaves the check-ins out: a plan with one committed version has nothing
+    to compare them with, and most plans are like that.
+    """
     plan = loaded.plan
     if plan is None:
         return EMPTY_PLAN
@@ -292,7 +296,7 @@ def facts_from_loaded(loaded: LoadedPlan) -> PlanFacts:
             id=goal.id,
             title=goal.title,
             fields=fields,
-            checkins=_inline_checkins(loaded, index, goal),
+            checkins=_inline_checkins(loaded, index, goal) if checkins else {},
             model=goal,
         )
     return PlanFacts(plan.period.start if plan.period else None, goals)

@@ -141,7 +141,7 @@ def history_findings(
         if loaded.plan is None or file_history is None:
             continue
         run = _PlanRun(loaded)
-        current = facts_from_loaded(loaded)
+        current = facts_from_loaded(loaded, checkins=len(file_history.changes) > 1)
         steps = _steps(file_history, current, today)
         start = _period_start(current, steps)
         first_seen = _check_goals(run, current, steps, start, config)
