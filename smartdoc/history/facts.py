@@ -7,8 +7,9 @@ are equal and a note added to a baseline is not a change. A value that is not va
 as `Invalid(text)`, so a change to or from it still shows; a field the current plan could
 not read is `UNKNOWN` and never compared (E rules report it).
 
-Historical versions come from `read_document` (safe, size-limited YAML); the version on
-disk comes from the already loaded plan (`facts_from_loaded`), so it is not parsed twice.
+Historical versions come from `read_document` or `load_yaml` (safe, size-limited YAML; see
+`incremental.py`); the version on disk comes from the already loaded plan
+(`facts_from_loaded`), so it is not parsed twice.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from smartdoc.lint.rules._text import number
 from smartdoc.load import MAX_CSV_FIELD, LoadedPlan
 from smartdoc.model import Band, Checkin, Goal
-from smartdoc.source import Location, read_document
+from smartdoc.source import Location
 
 #: The goal fields whose change after the period started is a moved goalpost (H101).
 GOALPOST_FIELDS: tuple[str, ...] = ("target", "baseline", "deadline", "direction", "interim")
@@ -193,12 +194,6 @@ def facts_from_front_matter(data: Any) -> PlanFacts:
             raw=goal,
         )
     return PlanFacts(start if type(start) is dt.date else None, goals)
-
-
-def facts_from_blob(raw: bytes, rel: str) -> PlanFacts:
-    """Parse a plan file's bytes from git (safe, size-limited) into facts."""
-    document = read_document(raw, rel)
-    return facts_from_front_matter(document.front_matter)
 
 
 def csv_facts(raw: bytes) -> CsvFacts:

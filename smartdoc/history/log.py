@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from smartdoc.history.facts import CsvFacts, PlanFacts, csv_facts, facts_from_blob
+from smartdoc.history.facts import CsvFacts, PlanFacts, csv_facts, facts_from_loaded
 from smartdoc.history.git import (
     GitError,
     HistoryUnavailable,
@@ -33,6 +33,7 @@ from smartdoc.history.git import (
     open_repository,
     shallow_notice,
 )
+from smartdoc.history.incremental import Reference, parse_from, reference_from_loaded
 from smartdoc.load import MAX_CSV_BYTES, MAX_PLAN_BYTES, LoadedPlan
 
 #: Record separator before each commit in the log output.
@@ -47,6 +48,8 @@ _RAW = re.compile(
     rb"(?P<new>[0-9a-f]{40,64}) (?P<status>[A-Z])\d*$"
 )
 _NO_BLOB = re.compile(r"^0+$")
+#: Reference id of the file on disk, in read requests.
+_DISK = "disk"
 #: Longest author name and rebaseline reason kept (they go into one-line messages).
 MAX_AUTHOR_CHARS = 80
 MAX_REASON_CHARS = 200
@@ -222,17 +225,32 @@ def _read(
     lineages = _lineages(commits, repository.prefix)
     wanted_plans = {path: lineages[path] for path in plan_paths if path in lineages}
     wanted_data = {path: lineages[path] for path in data_paths if path in lineages}
-    disk_blobs = _disk_blobs(on_disk, [*wanted_plans, *wanted_data], wanted_plans, wanted_data)
-    needed = _needed_blobs(wanted_plans, wanted_data, disk_blobs)
+    disk = _disk_contents(on_disk, wanted_plans, wanted_data)
+    disk_blobs = {path: oid for path, (oid, _) in disk.items()}
+    plan_requests = _plan_requests(wanted_plans, disk_blobs)
+    csv_requests = _csv_requests(wanted_data, {oid for oid, _, _ in plan_requests})
+    loaded_by_path = {loaded.rel_path: loaded for loaded in plans}
     parsed: dict[str, PlanFacts | CsvFacts | _Unreadable] = {}
-    for oid, content in repository.read_blobs(sorted(needed), max(MAX_PLAN_BYTES, MAX_CSV_BYTES)):
-        kind, rel = needed[oid]
-        limit = MAX_PLAN_BYTES if kind == "plan" else MAX_CSV_BYTES
-        if content is None or len(content) > limit:
-            parsed[oid] = UNREADABLE
-        else:
-            parsed[oid] = facts_from_blob(content, rel) if kind == "plan" else csv_facts(content)
-    if needed:
+    references: dict[str, Reference | None] = {}
+    current_plan = ""
+    requested = [oid for oid, _, _ in plan_requests] + csv_requests
+    stream = repository.read_blobs(requested, max(MAX_PLAN_BYTES, MAX_CSV_BYTES))
+    for (oid, content), request in zip(stream, [*plan_requests, *csv_requests], strict=True):
+        if isinstance(request, str):  # a CSV version
+            too_big = content is None or len(content) > MAX_CSV_BYTES
+            parsed[oid] = UNREADABLE if too_big else csv_facts(content or b"")
+            continue
+        _, path, reference_id = request
+        if path != current_plan:  # versions of another plan are no reference for this one
+            current_plan = path
+            references = {_DISK: _disk_reference(loaded_by_path[path], disk[path][1])}
+        if content is None or len(content) > MAX_PLAN_BYTES:
+            parsed[oid], references[oid] = UNREADABLE, None
+            continue
+        facts, reference = parse_from(references.get(reference_id), content, path)
+        parsed[oid] = UNREADABLE if facts is None else facts
+        references[oid] = reference
+    if requested:
         processes += 1
     disk_csv = {
         path: csv_facts(content)
@@ -252,7 +270,7 @@ def _read(
         },
         commit_count=len(commits),
         processes=processes,
-        blobs_read=len(needed),
+        blobs_read=len(requested),
         skipped=tuple(skipped),
     )
 
@@ -423,22 +441,33 @@ def _read_disk(path: Path, limit: int) -> bytes | None:
         return None
 
 
-def _disk_blobs(
+def _disk_contents(
     on_disk: Path | None,
-    paths: Iterable[str],
     plans: Mapping[str, list[tuple[Commit, str | None, str | None]]],
     data: Mapping[str, list[tuple[Commit, str | None, str | None]]],
-) -> dict[str, str | None]:
-    """Return path -> blob id of the file on disk (None: unreadable or gone)."""
-    found: dict[str, str | None] = {}
-    for path in paths:
+) -> dict[str, tuple[str | None, bytes | None]]:
+    """Return path -> (blob id, bytes) of each file on disk (None: unreadable or gone).
+
+    Bytes are kept only for plans with more than one version (a reference to read older
+    versions against).
+    """
+    found: dict[str, tuple[str | None, bytes | None]] = {}
+    for path, lineage in [*plans.items(), *data.items()]:
         if on_disk is None:  # a snapshot at `rev`: the disk is the last committed version
-            lineage = plans.get(path) or data.get(path) or []
-            found[path] = lineage[-1][2] if lineage else None
+            found[path] = (lineage[-1][2], None)
             continue
         content = _read_disk(on_disk / path, MAX_PLAN_BYTES if path in plans else MAX_CSV_BYTES)
-        found[path] = None if content is None else git_blob_id(content)
+        oid = None if content is None else git_blob_id(content)
+        keep = path in plans and not (len(lineage) == 1 and lineage[0][2] == oid)
+        found[path] = (oid, content if keep else None)
     return found
+
+
+def _disk_reference(loaded: LoadedPlan, content: bytes | None) -> Reference | None:
+    """Return the plan on disk as the reference its older versions are read against."""
+    if content is None:
+        return None
+    return reference_from_loaded(loaded, content, facts_from_loaded(loaded))
 
 
 def _disk_csv_contents(
@@ -457,23 +486,48 @@ def _disk_csv_contents(
     return contents
 
 
-def _needed_blobs(
-    plans: Mapping[str, list[tuple[Commit, str | None, str | None]]],
-    data: Mapping[str, list[tuple[Commit, str | None, str | None]]],
+def _plan_requests(
+    lineages: Mapping[str, list[tuple[Commit, str | None, str | None]]],
     disk_blobs: Mapping[str, str | None],
-) -> dict[str, tuple[str, str]]:
-    """Return blob id -> (kind, path) of every version to read; a plan's version on disk is not."""
-    needed: dict[str, tuple[str, str]] = {}
-    for kind, lineages in (("plan", plans), ("csv", data)):
-        for path, lineage in lineages.items():
-            disk = disk_blobs.get(path)
-            if len(lineage) == 1 and lineage[0][2] == disk:
-                continue  # one version, still on disk: nothing to compare
-            for _, before, after in lineage:
-                for oid in (before, after):
-                    if oid is not None and (kind == "csv" or oid != disk):
-                        needed.setdefault(oid, (kind, path))
-    return needed
+) -> list[tuple[str, str, str]]:
+    """Return (blob id, plan path, reference id) of each plan version to read, in order.
+
+    Per plan, newest first, so each version can be read against the newer one just read
+    (`_DISK`: the file on disk). The version on disk itself is never read: the loaded plan
+    stands for it. A blob shared by two plans is read once.
+    """
+    requests: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for path, lineage in lineages.items():
+        disk = disk_blobs.get(path)
+        if len(lineage) == 1 and lineage[0][2] == disk:
+            continue  # one version, still on disk: nothing to compare
+        newest = _DISK
+        for _, before, after in reversed(lineage):
+            for oid, reference in ((after, newest), (before, after or newest)):
+                if oid is None:
+                    continue
+                if oid == disk:
+                    newest = _DISK
+                    continue
+                if oid not in seen:
+                    seen.add(oid)
+                    requests.append((oid, path, _DISK if reference == disk else reference))
+                newest = oid
+    return requests
+
+
+def _csv_requests(
+    lineages: Mapping[str, list[tuple[Commit, str | None, str | None]]], taken: set[str]
+) -> list[str]:
+    """Return the CSV versions to read (each once; a CSV is cheap to read in full)."""
+    found: dict[str, None] = {}
+    for lineage in lineages.values():
+        for _, before, after in lineage:
+            for oid in (before, after):
+                if oid is not None and oid not in taken:
+                    found[oid] = None
+    return list(found)
 
 
 def _file_history(
