@@ -492,3 +492,31 @@ def test_a_repository_without_commits_has_no_history_findings(repo: GitRepo) -> 
     repo.write(PLAN, plan_text())
     report, _ = check(repo.path)
     assert codes(report) == [] and report.goals == {}
+
+
+def test_a_merged_branch_credits_each_change_to_its_own_commit(repo: GitRepo) -> None:
+    repo.write(PLAN, plan_text())
+    repo.commit("Plan 2027", "2026-12-15")
+    repo.git("checkout", "-q", "-b", "lower")
+    repo.write(PLAN, plan_text(target="16000"))
+    lowered = repo.commit("Lower the target", "2027-03-01", author="Ann Other")
+    repo.git("checkout", "-q", "main")
+    added = "[{date: 2027-02-01, value: 12900}, {date: 2027-03-01, value: 13800}, " + (
+        "{date: 2027-04-01, value: 14500}]"
+    )
+    repo.write(PLAN, plan_text(measurements=added))
+    repo.commit("April figure", "2027-04-02")
+    repo.git(
+        "merge",
+        "-q",
+        "--no-edit",
+        "lower",
+        env={
+            "GIT_AUTHOR_DATE": "2027-04-03T12:00:00+00:00",
+            "GIT_COMMITTER_DATE": "2027-04-03T12:00:00+00:00",
+        },
+    )
+    assert "target: 16000" in (repo.path / PLAN).read_text()
+    report, _ = check(repo.path)
+    assert [f.code for f in report.findings] == ["H101"]
+    assert f"in {repo.short(lowered)} on 2027-03-01 by Ann Other" in report.findings[0].message

@@ -6,7 +6,13 @@ commit that touched the plans folder or a CSV a plan reads, with author, author 
 `Smartdoc-Rebaseline:` trailer and, per file, the blob before and after, renames followed)
 and `cat-file --batch` (the blobs, read raw). A version identical to the file on disk is not
 fetched or parsed: the loaded plan stands for it (most plans have not changed since their
-last commit, so this skips most of the work).
+last commit, so this skips most of the work). Older versions are read newest first, each
+against the one after it, parsing only the goals the commit touched (`incremental.py`).
+
+Choice of git over a library, measured on the bench repository (1,000 plans, 100 commits,
+2,250 blobs): `git log` + `git cat-file --batch` take 0.38-0.48 s CPU; pygit2 1.21 (libgit2
+1.9) 0.62-0.78 s for the same walk, diffs and blobs; dulwich 1.2 3.2 s. Git is also what the
+user has, with no compiled dependency to ship.
 
 Commits are read oldest first in topological order. Each change is a commit's own diff
 against its parent (old blob -> new blob), so on a branchy history a change is credited to
@@ -230,6 +236,44 @@ def _read(
     plan_requests = _plan_requests(wanted_plans, disk_blobs)
     csv_requests = _csv_requests(wanted_data, {oid for oid, _, _ in plan_requests})
     loaded_by_path = {loaded.rel_path: loaded for loaded in plans}
+    parsed = _read_versions(repository, plan_requests, csv_requests, loaded_by_path, disk)
+    if parsed:
+        processes += 1
+    disk_csv = {
+        path: csv_facts(content)
+        for path, content in _disk_csv_contents(on_disk, wanted_data, disk_blobs).items()
+    }
+    return History(
+        revision=revision,
+        plans={
+            path: _file_history(path, entries, parsed, disk_blobs.get(path), None, is_csv=False)
+            for path, entries in wanted_plans.items()
+        },
+        data={
+            path: _file_history(
+                path, entries, parsed, disk_blobs.get(path), disk_csv.get(path), is_csv=True
+            )
+            for path, entries in wanted_data.items()
+        },
+        commit_count=len(commits),
+        processes=processes,
+        blobs_read=len(parsed),
+        skipped=tuple(skipped),
+    )
+
+
+def _read_versions(
+    repository: Repository,
+    plan_requests: list[tuple[str, str, str]],
+    csv_requests: list[str],
+    loaded_by_path: Mapping[str, LoadedPlan],
+    disk: Mapping[str, tuple[str | None, bytes | None]],
+) -> dict[str, PlanFacts | CsvFacts | _Unreadable]:
+    """Fetch the versions with one `git cat-file --batch` and read each into facts.
+
+    A plan's versions come newest first, each read against the newer one before it
+    (`incremental.parse_from`): only the goals a commit touched are parsed.
+    """
     parsed: dict[str, PlanFacts | CsvFacts | _Unreadable] = {}
     references: dict[str, Reference | None] = {}
     current_plan = ""
@@ -250,29 +294,7 @@ def _read(
         facts, reference = parse_from(references.get(reference_id), content, path)
         parsed[oid] = UNREADABLE if facts is None else facts
         references[oid] = reference
-    if requested:
-        processes += 1
-    disk_csv = {
-        path: csv_facts(content)
-        for path, content in _disk_csv_contents(on_disk, wanted_data, disk_blobs).items()
-    }
-    return History(
-        revision=revision,
-        plans={
-            path: _file_history(path, entries, parsed, disk_blobs.get(path), None, is_csv=False)
-            for path, entries in wanted_plans.items()
-        },
-        data={
-            path: _file_history(
-                path, entries, parsed, disk_blobs.get(path), disk_csv.get(path), is_csv=True
-            )
-            for path, entries in wanted_data.items()
-        },
-        commit_count=len(commits),
-        processes=processes,
-        blobs_read=len(requested),
-        skipped=tuple(skipped),
-    )
+    return parsed
 
 
 # --- the log -----------------------------------------------------------------------------
