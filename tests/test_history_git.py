@@ -301,3 +301,26 @@ def test_crafted_tree_entries_cannot_escape_the_snapshot(tmp_path: Path) -> None
         outside = sorted(os.listdir(snapshot.parent))
     assert written == {"plans": ("dir", b"", 0), "plans/ok.md": ("file", b"escaped\n", 0)}
     assert outside == [snapshot.name]
+
+
+def test_a_csv_named_with_a_leading_dash_is_a_path_not_an_option(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "plans-repo")
+    repo.write(PLAN, plan_text(measurements="../-followers.csv"))
+    repo.write("-followers.csv", "date,value\n2027-02-01,12900\n2027-03-01,13800\n")
+    repo.commit("Plan 2027", "2026-12-15")
+    repo.write("-followers.csv", "date,value\n2027-02-01,12900\n2027-03-01,13500\n")
+    repo.commit("Rewrite March", "2027-04-02")
+    plans = loaded_plans(repo.path)
+    assert plans[0].data_files == ["-followers.csv"]
+    history = read_history(repo.path, plans)
+    assert isinstance(history, History)
+    report = history_findings(history, plans, LintConfig(), TODAY)
+    assert [(f.file, f.line, f.code) for f in report.findings] == [("-followers.csv", 3, "H104")]
+
+
+def test_check_path_refuses_a_leading_dash() -> None:
+    from smartdoc.history.git import check_path
+
+    check_path("plans/-x.md")
+    with pytest.raises(UsageError, match=r"starts with '-': write \./-x\.md"):
+        check_path("-x.md")
