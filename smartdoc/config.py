@@ -88,6 +88,14 @@ class LintConfig(_Section):
     staleness_days: int = Field(
         45, gt=0, description="P101: days without a check-in when a goal has no `frequency`."
     )
+    history_grace_days: int = Field(
+        30,
+        ge=0,
+        description=(
+            "H102/H103: days after the period start a goal may be first committed, and after "
+            "its own date a baseline may be committed, before it is reported as late."
+        ),
+    )
     vague_words: tuple[str, ...] = Field(
         DEFAULT_VAGUE_WORDS, description="S102: words that make a title vague without a figure."
     )

@@ -28,10 +28,11 @@ FAMILIES: dict[str, str] = {
     "T": "Timely",
     "P": "Phases",
     "Q": "Split",
+    "H": "History",
     "E": "Format",
 }
 
-_CODE = re.compile(r"^[SMARTPQE]\d{3}$")
+_CODE = re.compile(r"^[SMARTPQHE]\d{3}$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 

@@ -3,6 +3,7 @@
 from smartdoc.lint.rules import (
     achievable,
     format,
+    history,
     measurable,
     phases,
     relevant,
@@ -11,4 +12,4 @@ from smartdoc.lint.rules import (
     timely,
 )
 
-RULE_MODULES = (specific, measurable, achievable, relevant, timely, phases, split, format)
+RULE_MODULES = (specific, measurable, achievable, relevant, timely, phases, split, history, format)
