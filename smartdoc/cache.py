@@ -36,7 +36,7 @@ from smartdoc import __version__
 CACHE_ENV = "SMARTDOC_CACHE_DIR"
 #: Bump when a record changes shape or meaning.
 CACHE_FORMAT = 2
-KINDS = ("check", "plan", "site")
+KINDS = ("check", "plan", "site", "history")
 #: Largest record read back (a record is a plan's findings and summary: KiB, not MiB).
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 
@@ -215,7 +215,7 @@ class DiskMemo:
                 path.unlink()
 
     def finish(self) -> None:
-        for kind in ("check", "plan"):
+        for kind in ("check", "plan", "history"):
             try:
                 entries = list(os.scandir(self.folder / kind))
             except OSError:

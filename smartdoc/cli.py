@@ -156,12 +156,22 @@ def pipeline_options(command: F) -> F:
     return _common(command, pipeline=True)
 
 
+def at_option(command: F) -> F:
+    """Add --at REV (lint, status, build: the project as it was at a git revision)."""
+    return click.option(
+        "--at",
+        metavar="REV",
+        help="Read plans, CSVs and config as they were at this git commit, branch or tag.",
+    )(command)
+
+
 def _options(kwargs: dict[str, Any]) -> Options:
     """Pop the shared flags from a command's arguments; return the settled Options."""
     return make_options(
         config_file=kwargs.pop("config_file"),
         today=kwargs.pop("today"),
         as_of=kwargs.pop("as_of", None),
+        at=kwargs.pop("at", None),
         jobs=kwargs.pop("jobs", None),
         quiet=kwargs.pop("quiet"),
         verbose=kwargs.pop("verbose"),
@@ -170,12 +180,11 @@ def _options(kwargs: dict[str, Any]) -> Options:
 
 
 def _config(options: Options) -> Any:
-    from smartdoc.config import load_config
+    """Return the config of a command that reads no plans at a revision."""
+    from smartdoc.commands._project import open_project
 
-    config = load_config(options.config_file)
-    for notice in config.deprecations:
-        click.echo(f"smartdoc: warning: {notice}", err=True)
-    return config
+    with open_project(options) as project:
+        return project.config
 
 
 @click.group(
@@ -217,24 +226,30 @@ def main() -> None:
     help="Skip these rule codes or prefixes (comma-separated or repeated).",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
+@at_option
 @pipeline_options
 def lint(**kwargs: Any) -> int:
     """Check plans against the SMART rules (default: the plans folder)."""
     from smartdoc.commands import lint as lint_command
+    from smartdoc.commands._project import open_project
 
     options = _options(kwargs)
-    return lint_command.run(_config(options), options, **kwargs)
+    with open_project(options) as project:
+        return lint_command.run(project.config, options, history=project.history, **kwargs)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@at_option
 @pipeline_options
 def status(**kwargs: Any) -> int:
     """Show each plan's goals with current value, target, progress and status."""
     from smartdoc.commands import status as status_command
+    from smartdoc.commands._project import open_project
 
     options = _options(kwargs)
-    return status_command.run(_config(options), options, **kwargs)
+    with open_project(options) as project:
+        return status_command.run(project.config, options, history=project.history, **kwargs)
 
 
 @main.command()
@@ -248,13 +263,20 @@ def status(**kwargs: Any) -> int:
 @click.option("--pdf/--no-pdf", default=None, help="Render PDF scorecards (default: pdf.enabled).")
 @click.option("--drafts", is_flag=True, help="Include plans marked draft: true.")
 @click.option("--base-url", metavar="URL", help="Absolute URL of the site, where one is needed.")
+@at_option
 @pipeline_options
 def build(**kwargs: Any) -> int:
     """Lint, then build the site (and PDFs) into the output folder, atomically."""
     from smartdoc.commands import build as build_command
+    from smartdoc.commands._project import open_project
 
     options = _options(kwargs)
-    return build_command.run(_config(options), options, **kwargs)
+    with open_project(options) as project:
+        if kwargs.get("site_dir") is None:  # the real project's output folder, even with --at
+            kwargs["site_dir"] = project.home / project.config.site_dir
+        return build_command.run(
+            project.config, options, history=project.history, home=project.home, **kwargs
+        )
 
 
 @main.command()
@@ -286,6 +308,26 @@ def init(directory: Path, force: bool) -> int:
 
     # the example plan's dates follow "today" (SOURCE_DATE_EPOCH, else the clock)
     return init_command.run(directory, force=force, today=make_options().today)
+
+
+@main.command()
+@click.argument("base", metavar="BASE")
+@click.argument("head", metavar="[HEAD]", required=False)
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    help="text, markdown (for a pull-request comment) or json.",
+)
+@pipeline_options
+def diff(**kwargs: Any) -> int:
+    """Show what BASE..HEAD changes in the scorecard (HEAD: the work tree); exit 1 on new errors."""
+    from smartdoc.commands import diff as diff_command
+
+    options = _options(kwargs)
+    return diff_command.run(options, **kwargs)
 
 
 @main.command()

@@ -36,6 +36,8 @@ class Options:
     epoch: int | None
     #: Worker processes (`-j/--jobs`; `auto` = every core).
     jobs: int
+    #: `--at REV`: read the project as it was at this git revision, or None (the work tree).
+    at: str | None
     quiet: bool
     verbose: bool
     #: `--color/--no-color`, or None to decide from NO_COLOR and the terminal.
@@ -103,6 +105,7 @@ def make_options(
     config_file: Path | None = None,
     today: dt.date | None = None,
     as_of: dt.date | None = None,
+    at: str | None = None,
     jobs: str | int | None = None,
     quiet: bool = False,
     verbose: bool = False,
@@ -119,6 +122,7 @@ def make_options(
         as_of=as_of,
         epoch=epoch,
         jobs=parse_jobs(jobs),
+        at=at,
         quiet=quiet,
         verbose=verbose,
         color=color,

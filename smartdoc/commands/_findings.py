@@ -16,6 +16,7 @@ import click
 
 from smartdoc.lint.finding import Finding
 from smartdoc.options import Options
+from smartdoc.pipeline.history import HistoryOutcome
 from smartdoc.report import LintReport, render
 
 
@@ -69,6 +70,15 @@ def print_findings(
     color = options.use_color(stream)
     text = render(output_format, report, color=color, path_prefix=github_prefix(root))
     click.echo(text.rstrip("\n"), color=color)
+
+
+def say_history_notice(outcome: HistoryOutcome, options: Options) -> None:
+    """Say once why the H rules did not run: always for a shallow clone, with -v outside git."""
+    if outcome.notice is None or options.quiet:
+        return
+    if outcome.notice_is_quiet and not options.verbose:
+        return
+    click.echo(f"smartdoc: info: {outcome.notice}", err=True)
 
 
 def plural(count: int, word: str) -> str:

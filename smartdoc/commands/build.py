@@ -15,10 +15,11 @@ from pathlib import Path
 
 import click
 
-from smartdoc.commands._findings import plural, print_findings, shown_path
+from smartdoc.commands._findings import plural, print_findings, say_history_notice, shown_path
 from smartdoc.config import Config
 from smartdoc.options import Options
 from smartdoc.pipeline.build import Published, publish_site
+from smartdoc.pipeline.history import HistorySource
 from smartdoc.pipeline.site import SiteRequest
 from smartdoc.site.publish import check_output_dir
 from smartdoc.theme import theme_dir
@@ -33,6 +34,8 @@ def run(
     pdf: bool | None = None,
     drafts: bool = False,
     base_url: str | None = None,
+    history: HistorySource | None = None,
+    home: Path | None = None,
 ) -> int:
     """Build the site; return the exit code (0 built, 1 refused by findings, 2 crashed)."""
     output = check_output_dir(
@@ -50,7 +53,10 @@ def run(
         with_pdf=config.pdf.enabled if pdf is None else pdf,
         strict=strict,
     )
-    published = publish_site(config, options, request, output)
+    published = publish_site(
+        config, options, request, output, history=history, state_root=home or config.root
+    )
+    say_history_notice(published.checked.history, options)
     print_findings(
         config.root,
         options,

@@ -19,13 +19,14 @@ from typing import Any
 
 import click
 
-from smartdoc.commands._findings import default_format, github_prefix
+from smartdoc.commands._findings import default_format, github_prefix, say_history_notice
 from smartdoc.config import Config, LintConfig
 from smartdoc.errors import OutputError, UsageError
 from smartdoc.lint.finding import fails
 from smartdoc.lint.registry import Rule, all_rules
 from smartdoc.options import Options
 from smartdoc.pipeline.check import check_plans
+from smartdoc.pipeline.history import HistorySource
 from smartdoc.report import LintReport, render
 
 
@@ -91,6 +92,7 @@ def run(
     select: tuple[str, ...] = (),
     ignore: tuple[str, ...] = (),
     exit_zero: bool = False,
+    history: HistorySource | None = None,
 ) -> int:
     """Lint the plans named (default: the plans folder); print or write the report."""
     started = time.perf_counter()
@@ -98,7 +100,8 @@ def run(
     config = configure(config, select, ignore, rules)
     stdout = sys.stdout
     output_format = output_format or default_format(stdout, piped="full")
-    checked = check_plans(config, options, paths=paths)
+    checked = check_plans(config, options, paths=paths, history=history)
+    say_history_notice(checked.history, options)
     report = LintReport(
         findings=checked.findings,
         today=options.today,

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import click
 
+from smartdoc.commands._findings import say_history_notice
 from smartdoc.config import Config
-from smartdoc.lint.letters import get_checked_letters, get_plan_letters
-from smartdoc.lint.registry import all_rules
 from smartdoc.options import Options
 from smartdoc.pipeline.check import check_plans
-from smartdoc.scoring import GoalScore, score_plan
+from smartdoc.pipeline.history import HistorySource
+from smartdoc.pipeline.score import score_checked
+from smartdoc.scoring import GoalScore
 from smartdoc.site.format import MISSING, STATUS_LABELS, format_percent, format_quantity
 
 #: Status -> terminal colour; none is read by colour alone (the label is printed).
@@ -82,20 +83,28 @@ def _table(rows: Sequence[tuple[str, ...]], color: bool, width: int | None) -> l
     return lines
 
 
-def run(config: Config, options: Options, *, paths: tuple[Path, ...] = ()) -> int:
+def run(
+    config: Config,
+    options: Options,
+    *,
+    paths: tuple[Path, ...] = (),
+    history: HistorySource | None = None,
+) -> int:
     """Print each plan's goals; exit 1 when a plan cannot be read, 2 when one crashed."""
     stdout = sys.stdout
     color = options.use_color(stdout)
-    checked = check_plans(config, options, paths=paths, keep_loaded=True)
-    letters_checked = get_checked_letters(all_rules(), config.lint)
+    checked = check_plans(config, options, paths=paths, keep_loaded=True, history=history)
+    say_history_notice(checked.history, options)
     width = shutil.get_terminal_size((100, 24)).columns if stdout.isatty() else None
+    scores = {s.checked.rel_path: s.score for s in score_checked(checked, config, options)}
     unreadable = 0
     for plan in checked.plans:
         if plan.crash is not None:
             click.echo(f"smartdoc: {plan.crash} (set SMARTDOC_DEBUG=1 for a traceback)", err=True)
             continue
+        score = scores.get(plan.rel_path)
         loaded = plan.loaded
-        if loaded is None or loaded.plan is None:
+        if score is None or loaded is None or loaded.plan is None:
             unreadable += 1
             first = next((f for f in plan.findings if f.severity == "error"), None)
             reason = (
@@ -105,10 +114,6 @@ def run(config: Config, options: Options, *, paths: tuple[Path, ...] = ()) -> in
             )
             click.echo(reason, err=True)
             continue
-        letters = get_plan_letters(loaded, plan.findings, letters_checked)
-        score = score_plan(
-            loaded.plan, options.today, config.status_tolerance, slug=loaded.slug, smart=letters
-        )
         title = loaded.plan.title or loaded.slug
         heading = f"{title}  ({loaded.rel_path})"
         click.echo(click.style(heading, bold=True) if color else heading, color=color)

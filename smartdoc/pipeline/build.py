@@ -41,6 +41,7 @@ from smartdoc.pipeline.check import (
     finding_to_json,
     is_project_path,
 )
+from smartdoc.pipeline.history import HistorySource
 from smartdoc.pipeline.site import Output, SiteRequest, build_site, select_published
 from smartdoc.site.publish import MARKER, SiteWriter, build_lock
 from smartdoc.theme import theme_dir
@@ -154,14 +155,26 @@ def _read_record(memo: Memo, key: str) -> _LastBuild | None:
         return None
 
 
-def publish_site(config: Config, options: Options, request: SiteRequest, output: Path) -> Published:
-    """Build the site into `output`, atomically; the last good site stays on any refusal."""
-    cache_dir = project_cache_dir(config.root)
+def publish_site(
+    config: Config,
+    options: Options,
+    request: SiteRequest,
+    output: Path,
+    *,
+    history: HistorySource | None = None,
+    state_root: Path | None = None,
+) -> Published:
+    """Build the site into `output`, atomically; the last good site stays on any refusal.
+
+    `state_root` is the project whose cache and build lock the build uses (the real project
+    when `config.root` is a snapshot of `--at`).
+    """
+    cache_dir = project_cache_dir(state_root or config.root)
     with build_lock(cache_dir, output):
         memo = DiskMemo(cache_dir)
         site_key = digest("site", str(output))
         last = _read_record(memo, site_key)
-        checked = check_plans(config, options, memo=memo, keep_loaded=True)
+        checked = check_plans(config, options, memo=memo, keep_loaded=True, history=history)
         published, left_out = select_published(checked, request.drafts)
         plans = tuple(published)
         inputs = _inputs_digest(config, options, request, checked, output)

@@ -30,11 +30,14 @@ from smartdoc import __version__
 from smartdoc.cache import CACHE_FORMAT, Memo, NullMemo, deps_unchanged, digest, file_sha
 from smartdoc.config import Config
 from smartdoc.discover import PlanSource, discover_plans
+from smartdoc.history.git import HistoryUnavailable
 from smartdoc.lint.engine import lint_plan, lint_portfolio
 from smartdoc.lint.finding import SEVERITIES, Finding
 from smartdoc.lint.registry import Rule, all_rules
 from smartdoc.load import MAX_PLAN_BYTES, LoadedPlan, load_plan
 from smartdoc.options import Options
+from smartdoc.pipeline import history as history_stage
+from smartdoc.pipeline.history import HistoryOutcome, HistoryRun, HistorySource
 from smartdoc.source import Location, Marks, Problem
 
 #: Below this many plans, starting worker processes costs more than it saves.
@@ -82,6 +85,8 @@ class Checked:
 
     plans: tuple[CheckedPlan, ...]
     findings: tuple[Finding, ...]
+    #: What the history stage found besides findings (and why it did not run, if it did not).
+    history: HistoryOutcome = field(default_factory=HistoryOutcome)
 
     @property
     def crashes(self) -> tuple[str, ...]:
@@ -214,6 +219,7 @@ def _check_chunk(
     config: Config,
     options: Options,
     keep_loaded: bool,
+    keep_marks: bool = False,
 ) -> list[CheckedPlan]:
     """Check plans one by one; drop what a worker cannot or need not send back."""
     rules = all_rules()
@@ -224,14 +230,22 @@ def _check_chunk(
 
             click.echo(f"smartdoc: checking {source.rel_path}", err=True)
         result = _check_one(source, raw, key, config, options, rules)
-        if result.loaded is not None:
-            if keep_loaded:
-                # node positions only serve findings: drop them so memory does not grow
-                result.loaded.marks = Marks(result.loaded.rel_path)
-            else:
-                result = _without_loaded(result)
+        loaded = result.loaded
+        if loaded is not None and not keep_loaded:
+            result = _without_loaded(result)
+        elif loaded is not None and not keep_marks:
+            # node positions only serve findings: drop them so memory does not grow
+            loaded.marks = Marks(loaded.rel_path)
         checked.append(result)
     return checked
+
+
+def _trimmed(plan: CheckedPlan, keep_loaded: bool) -> CheckedPlan:
+    """Return a plan without its loaded model, or with it but without node positions."""
+    if plan.loaded is None or not keep_loaded:
+        return _without_loaded(plan)
+    plan.loaded.marks = Marks(plan.loaded.rel_path)
+    return plan
 
 
 def _without_loaded(plan: CheckedPlan) -> CheckedPlan:
@@ -251,11 +265,12 @@ def _run_checks(
     config: Config,
     options: Options,
     keep_loaded: bool,
+    keep_marks: bool = False,
 ) -> list[CheckedPlan]:
     """Check plans, across cores when there are many and their models need not come back."""
-    workers = 1 if keep_loaded else _workers_for(len(items), options.jobs)
+    workers = 1 if keep_loaded or keep_marks else _workers_for(len(items), options.jobs)
     if workers == 1:
-        return _check_chunk(items, config, options, keep_loaded)
+        return _check_chunk(items, config, options, keep_loaded or keep_marks, keep_marks)
     size = -(-len(items) // (workers * 4))  # a few chunks per worker evens out slow plans
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     results: list[CheckedPlan] = []
@@ -348,14 +363,19 @@ def check_plans(
     paths: Sequence[Path] = (),
     memo: Memo | None = None,
     keep_loaded: bool = False,
+    history: HistorySource | None = None,
 ) -> Checked:
     """Discover, load and lint every plan; return plans (in path order) and sorted findings.
 
     With `keep_loaded`, plans that were parsed keep their model (in `loaded`) for rendering;
-    plans answered from the memo are not parsed at all.
+    plans answered from the memo are not parsed at all. With `history`, the H rules run over
+    the plans' git history when there is one (`smartdoc.pipeline.history`).
     """
     memo = memo or NullMemo()
     root = config.root.resolve()
+    repository = None
+    if history is not None and history_stage.is_wanted(config):
+        repository = history_stage.read_repository(history)
     sources = discover_plans(config, paths)
     done: dict[str, CheckedPlan] = {}
     to_check: list[tuple[PlanSource, bytes | None, str | None]] = []
@@ -374,7 +394,8 @@ def check_plans(
                         done[source.rel_path] = cached
                         continue
             to_check.append((source, raw, key))
-        for result in _run_checks(to_check, config, options, keep_loaded):
+        keep_marks = repository is not None and not isinstance(repository, HistoryUnavailable)
+        for result in _run_checks(to_check, config, options, keep_loaded, keep_marks):
             done[result.rel_path] = result
             if result.key is not None and result.crash is None:
                 memo.put(
@@ -390,8 +411,67 @@ def check_plans(
                     },
                 )
         plans = _with_portfolio_findings([done[s.rel_path] for s in sources], config)
+        plans, outcome = _with_history(plans, config, options, history, repository, memo)
+        if keep_marks:  # kept for the H rules only: drop what the caller did not ask for
+            plans = tuple(_trimmed(plan, keep_loaded) for plan in plans)
     findings = tuple(sorted(f for plan in plans for f in plan.findings))
-    return Checked(plans, findings)
+    return Checked(plans, findings, outcome)
+
+
+def _with_history(
+    plans: tuple[CheckedPlan, ...],
+    config: Config,
+    options: Options,
+    source: HistorySource | None,
+    repository: Any,
+    memo: Memo,
+) -> tuple[tuple[CheckedPlan, ...], HistoryOutcome]:
+    """Add the H findings of every plan (and reconcile their suppressions)."""
+    if source is None or repository is None or isinstance(repository, HistoryUnavailable):
+        unjudged = tuple(_reconciled(plan, [], None) for plan in plans)
+        if not isinstance(repository, HistoryUnavailable):
+            return unjudged, HistoryOutcome()
+        quiet = repository.reason in ("no-git", "not-a-repository")
+        return unjudged, HistoryOutcome(notice=repository.message, notice_is_quiet=quiet)
+    readable = [p for p in plans if p.readable and p.crash is None]
+    key = None
+    if repository.has_commits() and all(p.key is not None for p in plans):
+        commit = repository.resolve_commit(source.rev or "HEAD")
+        files = [(p.rel_path, p.key) for p in plans]
+        files += sorted({item for p in plans for item in p.data_files.items()})
+        key = history_stage.history_key(commit, files, config, options, source)
+    run: HistoryRun | HistoryOutcome | None = None
+    record = memo.get("history", key) if key is not None else None
+    if record is not None and key is not None:
+        try:
+            run = HistoryRun.from_json(record)
+        except ValueError:
+            memo.forget("history", key)
+    if run is None:
+        root = config.root.resolve()
+        loaded = [
+            p.loaded
+            if p.loaded is not None and p.loaded.marks.values
+            else load_source(p.source, config, read_plan_bytes(p.source, root))
+            for p in readable
+        ]
+        run = history_stage.run_history(loaded, config, options, source)
+        if isinstance(run, HistoryRun) and key is not None:
+            memo.put("history", key, run.to_json())
+    if isinstance(run, HistoryOutcome):  # unavailable after all (a shallow clone)
+        return tuple(_reconciled(plan, [], None) for plan in plans), run
+    return tuple(_reconciled(plan, run.findings, run.used) for plan in plans), run.outcome
+
+
+def _reconciled(
+    plan: CheckedPlan, extra: Sequence[Finding], used: frozenset[tuple[str, int, str]] | None
+) -> CheckedPlan:
+    """Return a plan with its H findings added and its `ignore[H...]` comments judged."""
+    mine = [f for f in extra if f.plan == plan.slug]
+    findings = history_stage.reconcile([*plan.findings, *mine], used)
+    if len(findings) == len(plan.findings) and not mine:
+        return plan
+    return dataclasses.replace(plan, findings=tuple(sorted(findings)))
 
 
 def _with_portfolio_findings(plans: list[CheckedPlan], config: Config) -> tuple[CheckedPlan, ...]:
