@@ -91,7 +91,7 @@ define install-lock
 	$(PIP) install --quiet --require-hashes --requirement $(LOCK_PIP)
 	$(PIP) install --quiet --require-hashes --requirement $(1)
 	$(PIP) install --quiet --no-deps --no-build-isolation --editable .
-	@$(PIP) check >/dev/null || { $(PIP) check >&2; \
+	@problems=$$($(PIP) check) || { echo "$$problems" >&2; \
 	  echo "make: $(1) does not satisfy pyproject.toml: run make lock" >&2; exit 1; }
 endef
 
