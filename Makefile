@@ -149,6 +149,9 @@ $(STAMP_NPM): package.json package-lock.json
 # lifts that for every package, UPGRADE_PACKAGE=name for one (a security fix, say). `make lock`
 # itself needs Python 3.11+ (it reads pyproject.toml with tomllib).
 UV_VERSION := 0.13.9
+# The oldest Python each file is resolved for (uv takes the running one unless told).
+LOCK_PY_SITE := 3.10
+LOCK_PY_TEST := 3.11
 LOCK_BEFORE := $(VENV)/.lock-before
 UV_COMPILE = $(BIN)/uv pip compile --quiet --no-config --universal --generate-hashes \
   --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) \
@@ -168,14 +171,15 @@ $(BIN)/uv: $(LOCK_PIP) $(LOCK_UV) | $(BIN)/python
 lock: $(BIN)/uv  ## Re-resolve requirements/*.txt from pyproject.toml (UPGRADE=1: newest allowed).
 	@rm -rf $(LOCK_BEFORE) && mkdir -p $(LOCK_BEFORE) requirements
 	@for lock in $(LOCKS); do if [ -f $$lock ]; then cp $$lock $(LOCK_BEFORE)/; fi; done
-	echo "pip>=23.1" | $(UV_COMPILE) --python-version 3.10 - -o $(LOCK_PIP)
-	echo "uv==$(UV_VERSION)" | $(UV_COMPILE) --python-version 3.10 - -o $(LOCK_UV)
-	$(BUILD_REQUIRES) | $(UV_COMPILE) pyproject.toml - -o $(LOCK_SITE)
-	$(BUILD_REQUIRES) | $(UV_COMPILE) --python-version 3.11 pyproject.toml - --extra test \
-	  -c $(LOCK_SITE) -o $(LOCK_TEST)
-	$(BUILD_REQUIRES) | $(UV_COMPILE) --python-version 3.11 pyproject.toml - --extra dev \
-	  -c $(LOCK_TEST) -o $(LOCK_DEV)
-	$(BENCH_REQUIRES) | $(UV_COMPILE) --python-version 3.10 - -o $(LOCK_BENCH)
+	echo "pip>=23.1" | $(UV_COMPILE) --python-version $(LOCK_PY_SITE) - -o $(LOCK_PIP)
+	echo "uv==$(UV_VERSION)" | $(UV_COMPILE) --python-version $(LOCK_PY_SITE) - -o $(LOCK_UV)
+	$(BUILD_REQUIRES) | $(UV_COMPILE) --python-version $(LOCK_PY_SITE) pyproject.toml - \
+	  -o $(LOCK_SITE)
+	$(BUILD_REQUIRES) | $(UV_COMPILE) --python-version $(LOCK_PY_TEST) pyproject.toml - \
+	  --extra test -c $(LOCK_SITE) -o $(LOCK_TEST)
+	$(BUILD_REQUIRES) | $(UV_COMPILE) --python-version $(LOCK_PY_TEST) pyproject.toml - \
+	  --extra dev -c $(LOCK_TEST) -o $(LOCK_DEV)
+	$(BENCH_REQUIRES) | $(UV_COMPILE) --python-version $(LOCK_PY_SITE) - -o $(LOCK_BENCH)
 	@# What changed, per file: pins removed (-) and added (+), or only hashes (a new wheel).
 	@for lock in $(LOCKS); do \
 	  before=$(LOCK_BEFORE)/$${lock##*/}; \
