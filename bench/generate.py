@@ -58,6 +58,8 @@ def goal_yaml(rng: random.Random, plan_index: int, goal_index: int, csv_name: st
         f"  - id: goal-{goal_index + 1}",
         f"    title: Move {metric} from {base:,} to {target:,} {unit} by 30 November 2026",
         f"    kind: {kind}",
+        # revenue goals are financial, brand goals communication (the objectives' areas)
+        f"    area: {'financial' if serves == 'revenue' else 'communication'}",
         f"    serves: {serves}",
         "    owner: Maria Lopez",
         f"    budget: {rng.randint(500, 3000)}",
@@ -114,8 +116,10 @@ def generate(out: Path, count: int, seed: int = 1) -> list[Path]:
                 "owner: Maria Lopez",
                 "period: {start: 2026-01-01, end: 2026-12-31}",
                 "strategy:",
-                "  revenue: Increase online revenue by 3% in 2026",
-                "  brand: Be seen as a young, fresh brand by 20-49 year olds",
+                "  revenue: {title: Increase online revenue by 3% a year, area: financial, "
+                "horizon: 2028}",
+                "  brand: {title: 'Be seen as a young, fresh brand by 20-49 year olds', "
+                "area: communication, horizon: 2029}",
                 "budget: {total: 40000, currency: EUR}",
                 "goals:",
                 *goals,

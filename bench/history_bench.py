@@ -33,13 +33,15 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench.generate import generate
 from smartdoc.config import Config
+from smartdoc.discover import discover_plans
 from smartdoc.history import History, history_findings, read_history
 from smartdoc.lint.engine import lint_plan
 from smartdoc.lint.registry import all_rules
-from smartdoc.project import discover_plan_files, load_plans
+from smartdoc.pipeline.check import load_source, read_plan_bytes
 
 TODAY = dt.date(2026, 11, 23)
 GIT_ENV = {
@@ -119,7 +121,7 @@ def lint_without(root: Path) -> int:
     """Discover, load and lint every plan; return the number of findings."""
     config = Config(root=root)
     rules = all_rules()
-    plans = load_plans(config, discover_plan_files(config))
+    plans = load_all(config)
     return sum(len(lint_plan(loaded, config.lint, TODAY, rules)) for loaded in plans)
 
 
@@ -127,7 +129,7 @@ def lint_with(root: Path) -> tuple[int, History, Counter[str]]:
     """The same, plus history and the H rules; return findings, history and H codes."""
     config = Config(root=root)
     rules = all_rules()
-    plans = load_plans(config, discover_plan_files(config))
+    plans = load_all(config)
     findings = sum(len(lint_plan(loaded, config.lint, TODAY, rules)) for loaded in plans)
     history = read_history(root, plans, plans_dir=config.plans_dir)
     assert isinstance(history, History), history
@@ -217,3 +219,9 @@ def report(
 
 if __name__ == "__main__":
     main()
+
+
+def load_all(config: Any) -> list[Any]:
+    """Return every plan of the project loaded, as the history stage gets them."""
+    root = config.root.resolve()
+    return [load_source(s, config, read_plan_bytes(s, root)) for s in discover_plans(config)]

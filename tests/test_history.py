@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from history_git import ISOLATED_ENV, GitRepo, line_of, plan_text
+from project_helpers import load_plans
 
 from smartdoc.config import Config, LintConfig
 from smartdoc.history import (
@@ -25,7 +26,6 @@ from smartdoc.history import (
 from smartdoc.lint.engine import lint_plan
 from smartdoc.lint.finding import Finding
 from smartdoc.load import LoadedPlan
-from smartdoc.project import discover_plan_files, load_plans
 
 TODAY = dt.date(2027, 6, 15)
 PLAN = "plans/northwind.md"
@@ -47,7 +47,7 @@ def check(
     root: Path, lint: LintConfig | None = None, today: dt.date = TODAY
 ) -> tuple[HistoryReport, list[LoadedPlan]]:
     config = Config(root=root, lint=lint or LintConfig())
-    plans = load_plans(config, discover_plan_files(config))
+    plans = load_plans(config)
     history = read_history(root, plans, plans_dir=config.plans_dir)
     assert isinstance(history, History), history
     return history_findings(history, plans, config.lint, today), plans
@@ -476,7 +476,7 @@ def test_one_log_and_one_cat_file_whatever_the_number_of_plans(repo: GitRepo) ->
             repo.write(f"plans/p{index:02d}.md", text)
         repo.commit(f"Month {month}", f"2027-0{month}-02")
     config = Config(root=repo.path)
-    plans = load_plans(config, discover_plan_files(config))
+    plans = load_plans(config)
     history = read_history(repo.path, plans)
     assert isinstance(history, History)
     # rev-parse x2, log, cat-file: never a process per plan or per commit

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from history_git import ISOLATED_ENV, GitRepo, plan_text
+from project_helpers import load_plans
 
 from smartdoc.config import Config, LintConfig
 from smartdoc.history import (
@@ -33,7 +34,6 @@ from smartdoc.history.diff import escape_markdown
 from smartdoc.lint.engine import lint_plan
 from smartdoc.lint.finding import Finding
 from smartdoc.load import load_plan
-from smartdoc.project import discover_plan_files, load_plans
 from smartdoc.scoring import PlanScore, score_plan
 
 TODAY = dt.date(2027, 4, 15)
@@ -49,7 +49,7 @@ def _no_user_git_config(monkeypatch: pytest.MonkeyPatch) -> None:
 def scorecard(project: Path, history_root: Path, rev: str | None = None) -> Scorecard:
     """Score and lint a project the way `lint`/`build` do, H rules included."""
     config = Config(root=project, lint=LintConfig())
-    plans = load_plans(config, discover_plan_files(config))
+    plans = load_plans(config)
     findings = [f for loaded in plans for f in lint_plan(loaded, config.lint, TODAY)]
     history = read_history(history_root, plans, rev=rev, files_root=project)
     assert isinstance(history, History)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from history_git import ISOLATED_ENV, GitRepo, git_env, plan_text, tree_bytes
+from project_helpers import load_plans
 
 from smartdoc.config import Config, LintConfig
 from smartdoc.errors import UsageError
@@ -31,7 +32,6 @@ from smartdoc.history import (
     materialize,
     read_history,
 )
-from smartdoc.project import discover_plan_files, load_plans
 
 PLAN = "plans/northwind.md"
 TODAY = dt.date(2027, 6, 15)
@@ -55,7 +55,7 @@ def repo(tmp_path: Path) -> GitRepo:
 
 def loaded_plans(root: Path) -> list:
     config = Config(root=root)
-    return load_plans(config, discover_plan_files(config))
+    return load_plans(config)
 
 
 # --- when there is no history to read ----------------------------------------------------

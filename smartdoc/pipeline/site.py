@@ -17,6 +17,7 @@ findings in their place.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from smartdoc.cache import (
     deps_unchanged,
     digest,
     file_sha,
+    project_cache_dir,
     template_closure,
     tree_fingerprint,
 )
@@ -46,10 +48,10 @@ from smartdoc.pipeline.check import (
     is_project_path,
     reload,
 )
+from smartdoc.pipeline.render import PlanWork, RenderJob, render_all
 from smartdoc.site.pages import (
     PAGE_TEMPLATES,
     PlanSummary,
-    RenderedPlan,
     SiteRenderer,
     get_asset_files,
     get_schema_json,
@@ -191,6 +193,13 @@ class _Outputs:
         self.sink.write_bytes(rel, data)
         self.written.append(rel)
 
+    def adopt(self, rel: str, output: Output, written: bool) -> None:
+        """Record a file a render worker put into the sink (written, or the old one kept)."""
+        self.made[rel] = output
+        self.rendered.append(rel)
+        if written:
+            self.written.append(rel)
+
     def emit(self, rel: str, key: str | None, make: Callable[[], bytes]) -> None:
         """Reuse the previous file of the same key, else make and write it."""
         if not self.reuse(rel, key):
@@ -218,16 +227,26 @@ def _templates_key(renderer: SiteRenderer, names: Sequence[str], fallback: str) 
     return keys
 
 
-def _plan_record(rendered: RenderedPlan, root: Path) -> dict[str, Any]:
-    copies = {
-        rel: path.resolve().relative_to(root).as_posix() for rel, path in rendered.copies.items()
-    }
-    return {
-        "summary": rendered.summary.to_json(),
-        "findings": [finding_to_json(f) for f in rendered.findings],
-        "copies": copies,
-        "deps": {rel: file_sha(root / rel) for rel in copies.values()},
-    }
+def _print_settings(
+    config: Config, options: Options, renderer: SiteRenderer
+) -> tuple[str, int, str | None]:
+    """Return the page size, creation time and link base of the scorecards."""
+    from smartdoc import pdf
+
+    return config.pdf.page_size, pdf.get_epoch(options.today, options.epoch), renderer.base_url
+
+
+def _cached_part(memo: Memo, key: str | None, plan: CheckedPlan, root: Path) -> _PlanPart | None:
+    """Return what the memo holds of a plan's rendering, when it is sound and current."""
+    record = memo.get("plan", key) if key is not None else None
+    if record is None or key is None:
+        return None
+    try:
+        part = _read_plan_record(record, plan, root)
+    except ValueError:
+        memo.forget("plan", key)
+        return None
+    return part if deps_unchanged(root, part.deps) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,12 +336,14 @@ def build_site(
     summaries: list[PlanSummary] = []
     narrative: list[Finding] = []
     contexts: dict[str, Mapping[str, Any]] = {}
-    plan_keys: list[str | None] = []
+    plan_keys: dict[str, str | None] = {}
     pdf_keys: dict[str, str | None] = {}
     image_deps: dict[str, str | None] = {}
     pdf_base = _pdf_base(renderer, config, options, templates_fp) if request.with_pdf else ""
 
-    stale_pdfs: list[str] = []
+    # 1. what the last build made that is still good; the rest is rendered below
+    works: list[PlanWork] = []
+    parts: dict[str, _PlanPart] = {}
     for plan in published:
         # findings are in the key: another plan can change them (rules that compare plans)
         plan_key = (
@@ -335,42 +356,55 @@ def build_site(
             if plan.key
             else None
         )
-        part: _PlanPart | None = None
-        if plan_key is not None and (record := memo.get("plan", plan_key)) is not None:
-            try:
-                part = _read_plan_record(record, plan, root)
-            except ValueError:
-                memo.forget("plan", plan_key)
-            else:
-                if not deps_unchanged(config.root, part.deps):
-                    part = None
+        part = _cached_part(memo, plan_key, plan, root)
         page_rel, pdf_rel = f"{plan.slug}.html", f"pdf/{plan.slug}.pdf"
         page_key = digest(plan_key, template_keys["plan.html"]) if plan_key else None
         page_done = part is not None and outputs.reuse(page_rel, page_key)
         pdf_key = digest(plan_key, pdf_base) if plan_key and request.with_pdf else None
         pdf_done = not request.with_pdf or (part is not None and outputs.reuse(pdf_rel, pdf_key))
-        if not (page_done and pdf_done):
-            rendered = renderer.render_plan(reload(plan, config, options), checked.of(plan.slug))
-            record = _plan_record(rendered, root)
-            if plan_key is not None and not rendered.findings:  # warnings may hang on files
-                memo.put("plan", plan_key, record)
-            else:
-                plan_key = page_key = pdf_key = None
-            part = _read_plan_record(record, plan, root)
-            if not page_done:
-                outputs.write(page_rel, page_key, rendered.page_html.encode("utf-8"))
-            if not pdf_done:
-                stale_pdfs.append(pdf_rel)
-            if request.with_pdf:
-                contexts[plan.slug] = rendered.context
-        assert part is not None
+        plan_keys[plan.slug] = plan_key
+        pdf_keys[pdf_rel] = pdf_key
+        if part is not None and page_done and pdf_done:
+            parts[plan.slug] = part
+        else:
+            works.append(PlanWork(plan, page_key, not page_done, not pdf_done))
+
+    # 2. render the others, across cores when there are many; pages go to the sink at once
+    job = RenderJob(
+        renderer,
+        config,
+        options,
+        checked,
+        sink,
+        {rel: out.sha for rel, out in previous.items()},
+        _print_settings(config, options, renderer) if request.with_pdf else None,
+    )
+    scorecards: dict[str, str] = {}
+    for work, outcome in zip(works, render_all(job, works), strict=True):
+        plan, key = work.plan, plan_keys[work.plan.slug]
+        if key is not None and not outcome.record["findings"]:  # warnings may hang on files
+            memo.put("plan", key, outcome.record)
+        else:
+            plan_keys[plan.slug] = pdf_keys[f"pdf/{plan.slug}.pdf"] = None
+        parts[plan.slug] = _read_plan_record(outcome.record, plan, root)
+        if work.write_page and outcome.page_sha is not None:
+            page_key = work.page_key if plan_keys[plan.slug] is not None else None
+            outputs.adopt(
+                f"{plan.slug}.html", Output(page_key, outcome.page_sha), outcome.page_written
+            )
+        if outcome.scorecard_html is not None:
+            scorecards[plan.slug] = outcome.scorecard_html
+        if outcome.context is not None:
+            contexts[plan.slug] = outcome.context
+
+    # 3. in plan order: images, summaries, narrative findings
+    for plan in published:
+        part = parts[plan.slug]
         for site_rel, source in sorted(part.copies.items()):
             outputs.emit_copy(site_rel, source)
         summaries.append(part.summary)
         narrative.extend(part.findings)
         image_deps.update(part.deps)
-        plan_keys.append(plan_key)
-        pdf_keys[pdf_rel] = pdf_key
 
     if request.preview:
         # serve: a plan that cannot be read keeps the last page it had (the overlay says why),
@@ -384,7 +418,7 @@ def build_site(
                 outputs.write(rel, None, html.encode("utf-8"))
 
     # the index and plans.json change only when a summary does (not on a narrative edit)
-    all_keys = None if None in plan_keys else digest([s.to_json() for s in summaries])
+    all_keys = None if None in plan_keys.values() else digest([s.to_json() for s in summaries])
     outputs.emit(
         "index.html",
         digest(render_global, template_keys["index.html"], all_keys) if all_keys else None,
@@ -411,7 +445,16 @@ def build_site(
     # refused URL along with the findings (ACCEPTANCE row 7)
     if request.with_pdf and published and not fails(findings, False):
         pdf_warnings = _render_pdfs(
-            config, options, renderer, checked, published, contexts, pdf_keys, pdf_base, outputs
+            config,
+            options,
+            renderer,
+            checked,
+            published,
+            contexts,
+            scorecards,
+            pdf_keys,
+            pdf_base,
+            outputs,
         )
     return SiteResult(
         checked,
@@ -448,6 +491,7 @@ def _render_pdfs(
     checked: Checked,
     published: Sequence[CheckedPlan],
     contexts: dict[str, Mapping[str, Any]],
+    scorecards: Mapping[str, str],
     pdf_keys: Mapping[str, str | None],
     pdf_base: str,
     outputs: _Outputs,
@@ -456,33 +500,39 @@ def _render_pdfs(
     from smartdoc import pdf
 
     handout_key = None if None in pdf_keys.values() else digest(pdf_base, sorted(pdf_keys.items()))
-    stale = {rel for rel in pdf_keys if rel not in outputs.made}
     handout_stale = not outputs.reuse(HANDOUT, handout_key)
+    epoch = pdf.get_epoch(options.today, options.epoch)
+    base_url = str(config.root.resolve()) + os.sep
+    jobs = [
+        pdf.PdfJob(f"pdf/{plan.slug}.pdf", plan.slug, scorecards[plan.slug], base_url, epoch)
+        for plan in published
+        if f"pdf/{plan.slug}.pdf" not in outputs.made
+    ]
     if handout_stale:
         # the handout lays every plan out again: it needs the data of the plans not rendered
         for plan in published:
             if plan.slug not in contexts:
                 loaded = reload(plan, config, options)
                 contexts[plan.slug] = renderer.render_plan(loaded, checked.of(plan.slug)).context
-    chosen = [
-        contexts[plan.slug]
-        for plan in published
-        if handout_stale or f"pdf/{plan.slug}.pdf" in stale
-    ]
-    jobs = pdf.get_pdf_jobs(
-        renderer.env,
-        site=renderer.site,
-        plans=chosen,
+        html = pdf.get_handout_html(
+            renderer.env,
+            site=renderer.site,
+            plans=[contexts[plan.slug] for plan in published],
+            page_size=config.pdf.page_size,
+            epoch=epoch,
+            link_base=renderer.base_url,
+        )
+        jobs.append(pdf.PdfJob(HANDOUT, "all plans", html, base_url, epoch))
+    result = pdf.render_pdfs(
+        jobs,
         root=config.root,
-        page_size=config.pdf.page_size,
-        link_base=renderer.base_url,
-        epoch=pdf.get_epoch(options.today, options.epoch),
+        workers=options.jobs,
+        strict=False,
+        cache_dir=project_cache_dir(config.root) / pdf.CACHE_DIR,
     )
-    wanted = [job for job in jobs if job.name in stale or (job.name == HANDOUT and handout_stale)]
-    result = pdf.render_pdfs(wanted, root=config.root, workers=options.jobs, strict=False)
     if result.failed:
         raise SmartdocError("PDFs could not be made: " + ", ".join(result.failed))
-    for job in wanted:
+    for job in jobs:
         key = handout_key if job.name == HANDOUT else pdf_keys[job.name]
         outputs.write(job.name, key, result.written[job.name])
     return tuple(result.warnings)
