@@ -103,6 +103,8 @@ SYSTEM_FILES = (
     "/usr/local/etc/httpd/conf/mime.types",
     "/usr/local/lib/netscape/mime.types",
     "/usr/local/etc/mime.types",
+    # git runs (history rules) with stdin from /dev/null: it holds nothing to read
+    "/dev/null",
 )
 
 

@@ -440,11 +440,12 @@ def test_a_thousands_separator_suggests_the_plain_number(project: Path) -> None:
 
 
 def test_a_readme_in_plans_says_how_to_exclude_it(project: Path) -> None:
-    write_plan(project, "# About these plans\n", "README.md")
+    # README.md itself is excluded by default; any other Markdown file is taken for a plan
+    write_plan(project, "# About these plans\n", "ABOUT.md")
     result = smartdoc(project, "lint", "--format", "concise")
     assert result.returncode == 1
     assert (
-        "plans/README.md:1:1: E101/front-matter-missing [error] front-matter missing: a plan "
+        "plans/ABOUT.md:1:1: E101/front-matter-missing [error] front-matter missing: a plan "
         "starts with a line '---', YAML, then '---'; if this file is not a plan, add it to "
         "`exclude` in smartdoc.yml"
     ) in result.stdout

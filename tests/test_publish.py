@@ -195,6 +195,7 @@ def test_writer_swaps_and_sets_modes(tmp_path: Path) -> None:
     finally:
         os.umask(old_umask)
     assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*")) == [
+        ".smartdoc-site",
         "index.html",
         "team",
         "team/a.html",

@@ -335,9 +335,21 @@ class SiteWriter:
         """Return whether `rel_path` was written."""
         return rel_path in self._written
 
+    def _write_marker(self) -> None:
+        """Put the marker into the new tree: the current site's own when it is the same."""
+        assert self.temp is not None
+        current = self.output / MARKER
+        try:
+            if not current.is_symlink() and current.read_text(encoding="utf-8") == MARKER_TEXT:
+                os.link(current, self.temp / MARKER)  # unchanged: keep its inode
+                return
+        except (OSError, UnicodeError):
+            pass
+        (self.temp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+
     def _finish_tree(self) -> None:
         assert self.temp is not None
-        (self.temp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        self._write_marker()
         mtime = self.epoch
         for current, dirs, files in os.walk(self.temp):
             for name in files:
