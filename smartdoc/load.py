@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from smartdoc import model
-from smartdoc.source import Location, Marks, Path, Point, Problem, read_document
+from smartdoc.source import Location, Marks, Path, Problem, read_document
 
 #: Largest plan file read, in bytes; the front-matter has its own, smaller limit.
 MAX_PLAN_BYTES = 8 * 1024 * 1024
@@ -40,6 +40,9 @@ MAX_GOALS_PER_PLAN = 500
 MAX_NARRATIVE_BYTES = 512 * 1024
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WRITTEN_DECIMALS = re.compile(r"^[-+]?\d*\.(\d*)$")
+#: A CSV row's decimals as written, until `_mark_rows` records them in the marks.
+_DECIMALS_KEY = "\0decimals"
 _REMOVED = object()
 
 
@@ -61,6 +64,9 @@ class LoadedPlan:
     invalid_paths: set[Path] = field(default_factory=set)
     #: Project-relative paths of the CSV files this plan read (for caches and watching).
     data_files: list[str] = field(default_factory=list)
+    #: Path -> decimals written, for numbers written with a decimal point (`0.80` -> 2):
+    #: the precision figures print with. The marks' own table, kept when marks are dropped.
+    decimals: dict[Path, int] = field(default_factory=dict)
 
     def location(self, path: Path, *, prefer_key: bool = True) -> Location:
         """Return the position of `path`, or the top of the file if nothing nearer is known."""
@@ -97,6 +103,7 @@ def load_plan(
         document.body,
         document.body_line,
         document.suppressions,
+        decimals=document.marks.decimals,
     )
     _check_narrative_size(loaded)
     if document.front_matter is None and document.problems:
@@ -233,7 +240,7 @@ def _read_measurement_files(
                 loaded.invalid_paths.add(path)
             else:
                 goal["measurements"] = [row for _, row in rows]
-                _mark_rows(loaded.marks, path, [loc for loc, _ in rows])
+                _mark_rows(loaded.marks, path, rows)
     shared = data.get("measurements")
     if isinstance(shared, str):
         rows = _read_csv(shared, ("measurements",), plan_file, root, loaded, with_goal=True)
@@ -254,17 +261,24 @@ def _read_measurement_files(
             if not isinstance(existing, list):
                 continue  # the goal's own value is reported by validation
             path = ("goals", goal_index, "measurements")
-            _mark_rows(loaded.marks, path, [location], start=len(existing))
+            _mark_rows(loaded.marks, path, [(location, row)], start=len(existing))
             existing.append(row)
 
 
-def _mark_rows(marks: Marks, path: Path, locations: list[Location], start: int = 0) -> None:
-    for offset, location in enumerate(locations):
+def _mark_rows(
+    marks: Marks, path: Path, rows: list[tuple[Location, dict[str, Any]]], start: int = 0
+) -> None:
+    """Record each row's position, and the decimals of its value (taken out of the row)."""
+    for offset, (location, row) in enumerate(rows):
         row_path: Path = (*path, start + offset)
         marks.values[row_path] = location
         for name in ("date", "value"):
             field_path: Path = (*row_path, name)
             marks.values[field_path] = location
+        decimals = row.pop(_DECIMALS_KEY, None)
+        if decimals is not None:
+            value_path: Path = (*row_path, "value")
+            marks.decimals[value_path] = decimals
 
 
 def _read_csv(
@@ -382,6 +396,9 @@ def _csv_row(
     # `12000` stays a whole number, as it would in YAML; `12000.0` stays a float
     whole = number.is_integer() and "." not in value_text
     row: dict[str, Any] = {"date": date, "value": int(number) if whole else number}
+    written = _WRITTEN_DECIMALS.match(value_text)
+    if written:  # `0.80` keeps its 2 decimals on the page; `_mark_rows` moves this to marks
+        row[_DECIMALS_KEY] = len(written.group(1))
     if "note" in columns and cell("note"):
         row["note"] = cell("note")
     if "goal" in columns:
@@ -554,8 +571,9 @@ def _shift_marks(marks: Marks, list_path: Path, removed: list[int]) -> None:
     # sorted list + set: a list of 340,000 dropped items must not be quadratic (issue 15)
     removed_sorted = sorted(removed)
     removed_set = set(removed)
-    for table in (marks.values, marks.keys):
-        moved: dict[Path, Point | Location] = {}
+    tables: tuple[dict[Path, Any], ...] = (marks.values, marks.keys, marks.decimals)
+    for table in tables:
+        moved: dict[Path, Any] = {}
         for path, location in list(table.items()):
             if len(path) <= depth or path[:depth] != list_path:
                 continue
