@@ -238,3 +238,22 @@ def test_summaries_round_trip_and_refuse_a_wrong_field(site: dict) -> None:
         broken["goals"][0][position] = bad
         with pytest.raises(ValueError, match="summary goal"):
             PlanSummary.from_json(broken)
+
+
+def test_card_and_chart_give_one_count_as_of_today(tmp_path: Path) -> None:
+    # on 15 April 2026 the open rate had three issues: 33.5, 34.8 and 36.1; the chart's
+    # text counts the same three figures as the card, not the seven dated later
+    shutil.copytree(REPO / "plans", tmp_path / "plans")
+    config = load_config(start=tmp_path)
+    early = dt.date(2026, 4, 15)
+    project = check_project(config, (), early)
+    renderer = SiteRenderer(
+        config, early, base_url=None, with_pdf=False, slugs=[p.slug for p in project.plans]
+    )
+    checked = next(p for p in project.plans if p.slug == "kessler-b2b-2026")
+    assert checked.loaded is not None
+    context = renderer.render_plan(checked.loaded, checked.findings).context
+    goal = next(g for g in context["goals"] if g["id"] == "open-rate")
+    assert goal["progress_display"] == "1 of 3 inside"
+    assert "in 1 of 3 check-ins" in goal["trend"]
+    assert "38.1" not in goal["trend"] and "38.1" not in str(goal["chart"])

@@ -433,7 +433,12 @@ def get_goal_context(
         for c in score.phases.during
     ]
     mine = [f for f in findings if goal.id is not None and f.goal == goal.id]
-    chart_data = charts.chart_data_from_goal(goal)
+    # the chart shows the figures the score counts: none dated after today, so its
+    # "n of m" and the card's are one count (issue 12)
+    as_scored = goal.model_copy(
+        update={"measurements": list(score.phases.during), "final": score.phases.after}
+    )
+    chart_data = charts.chart_data_from_goal(as_scored)
     chart_svg = charts.render_chart(chart_data, id_prefix=f"{anchor}-chart")
     return {
         "id": goal.id,
