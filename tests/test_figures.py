@@ -14,6 +14,7 @@ from smartdoc import scoring
 from smartdoc.load import load_plan
 from smartdoc.model import Band
 from smartdoc.site.format import (
+    MAX_DECIMALS,
     format_age,
     format_change,
     format_inside,
@@ -144,3 +145,21 @@ def test_a_dropped_check_in_does_not_shift_the_decimals_of_the_next(tmp_path: Pa
     assert [c.value for c in cpc.measurements or []] == [0.86]
     precision = get_goal_precision(cpc, loaded.decimals, 0)
     assert precision.of(cpc.checkins_by_date[0]) == 2
+
+
+def test_a_figure_with_thousands_of_decimals_prints_with_at_most_ten(tmp_path: Path) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    text = PLAN.replace("value: 0.86}", "value: 0.86" + "0" * 5000 + "}").replace(
+        "    measurements: data/awareness.csv\n", ""
+    )
+    (plans / "precision.md").write_text(text, encoding="utf-8")
+    loaded = load_plan(plans / "precision.md", tmp_path, plans)
+    assert loaded.plan is not None
+    cpc = loaded.plan.goals[0]
+    precision = get_goal_precision(cpc, loaded.decimals, 0)
+    assert precision.widest == MAX_DECIMALS == 10
+    shown = format_quantity(
+        cpc.checkins_by_date[-1].value, None, precision.of(cpc.checkins_by_date[-1])
+    )
+    assert shown == "0.8600000000"

@@ -28,7 +28,8 @@ abbreviations (`EUR`, `kWh`, `km`) are never changed.
 `21.5` stays `21.5`, `22` stays `22` (`GoalPrecision`, from the decimals the loader
 recorded: YAML itself reads `0.80` as 0.8). Figures smartdoc computes (a change, the
 expected figure) print with the most decimals written among the goal's figures. Without
-that record (a model built in code), up to 2 decimals are shown, trailing zeros dropped.
+that record (a model built in code), up to 2 decimals are shown, trailing zeros dropped;
+never more than `MAX_DECIMALS`.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ from typing import Any
 
 from smartdoc.model import Band, Checkin, Goal
 
+#: Most decimals a figure prints with, whatever its author wrote.
+MAX_DECIMALS = 10
 #: Printed for a value that is missing.
 MISSING = "—"
 MINUS = "−"
@@ -338,7 +341,8 @@ def get_goal_precision(
     prefix: tuple[str | int, ...] = ("goals", index)
 
     def written(*path: str | int) -> int:
-        return decimals.get((*prefix, *path), 0)
+        # a figure written with 50,000 decimals prints with MAX_DECIMALS: output stays bounded
+        return min(decimals.get((*prefix, *path), 0), MAX_DECIMALS)
 
     figures: dict[tuple[dt.date, float], int] = {}
 
