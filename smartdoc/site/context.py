@@ -155,7 +155,7 @@ def hold_text(hold: Any) -> str:
     if hold == "latest":
         return "met while the latest figure is inside"
     if hold == "all":
-        return "met while every figure is inside"
+        return "met only while every figure is inside"
     return f"met while at least {format_percent(hold)} of the figures are inside"
 
 
