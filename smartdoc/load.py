@@ -30,7 +30,6 @@ from smartdoc.source import (
     Location,
     Marks,
     Path,
-    Point,
     Problem,
     more_message,
     number_hint,
@@ -85,6 +84,9 @@ class LoadedPlan:
     data_files: list[str] = field(default_factory=list)
     #: (file, code) -> (first problem not kept, how many were not kept): see `cap_problems`.
     hidden: dict[tuple[str, str], tuple[Problem, int]] = field(default_factory=dict)
+    #: Path -> decimals written, for numbers written with a decimal point (`0.80` -> 2):
+    #: the precision figures print with. The marks' own table, kept when marks are dropped.
+    decimals: dict[Path, int] = field(default_factory=dict)
 
     def location(self, path: Path, *, prefer_key: bool = True) -> Location:
         """Return the position of `path`, or the top of the file if nothing nearer is known."""
@@ -121,6 +123,7 @@ def load_plan(
         document.body,
         document.body_line,
         document.suppressions,
+        decimals=document.marks.decimals,
     )
     _check_narrative_size(loaded)
     if document.front_matter is None and document.problems:
@@ -402,8 +405,9 @@ def _shift_marks(loaded: LoadedPlan, removals: Mapping[Path, list[int]]) -> None
     if not removals:
         return
     marks = loaded.marks
-    for table in (marks.values, marks.keys):
-        moved: dict[Path, Point | Location] = {}
+    tables: tuple[dict[Path, Any], ...] = (marks.values, marks.keys, marks.decimals)
+    for table in tables:
+        moved: dict[Path, Any] = {}
         for path in list(table):
             new_path = _renumber(path, removals)
             if new_path == path:

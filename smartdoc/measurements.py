@@ -34,6 +34,10 @@ from smartdoc.source import (
     relative_path,
 )
 
+_WRITTEN_DECIMALS = re.compile(r"^[-+]?\d*\.(\d*)$")
+#: A CSV row's decimals as written, until `_mark_rows` records them in the marks.
+_DECIMALS_KEY = "\0decimals"
+
 if TYPE_CHECKING:  # load imports this module; the type is only named here
     from smartdoc.load import LoadedPlan
 
@@ -101,7 +105,7 @@ def read_measurement_files(
                 loaded.invalid_paths.add(path)
             else:
                 goal["measurements"] = [row for _, row in rows]
-                _mark_rows(loaded.marks, path, [loc for loc, _ in rows])
+                _mark_rows(loaded.marks, path, rows)
     shared = data.get("measurements")
     if isinstance(shared, str):
         rows = _read_csv(shared, ("measurements",), plan_file, root, loaded, with_goal=True)
@@ -122,17 +126,24 @@ def read_measurement_files(
             if not isinstance(existing, list):
                 continue  # the goal's own value is reported by validation
             path = ("goals", goal_index, "measurements")
-            _mark_rows(loaded.marks, path, [location], start=len(existing))
+            _mark_rows(loaded.marks, path, [(location, row)], start=len(existing))
             existing.append(row)
 
 
-def _mark_rows(marks: Marks, path: Path, locations: list[Location], start: int = 0) -> None:
-    for offset, location in enumerate(locations):
+def _mark_rows(
+    marks: Marks, path: Path, rows: list[tuple[Location, dict[str, Any]]], start: int = 0
+) -> None:
+    """Record each row's position, and the decimals of its value (taken out of the row)."""
+    for offset, (location, row) in enumerate(rows):
         row_path: Path = (*path, start + offset)
         marks.values[row_path] = location
         for name in ("date", "value"):
             field_path: Path = (*row_path, name)
             marks.values[field_path] = location
+        decimals = row.pop(_DECIMALS_KEY, None)
+        if decimals is not None:
+            value_path: Path = (*row_path, "value")
+            marks.decimals[value_path] = decimals
 
 
 def _read_csv(
@@ -310,6 +321,9 @@ def _csv_row(
     # `12000` stays a whole number, as it would in YAML; `12000.0` stays a float
     whole = number.is_integer() and "." not in value_text
     row: dict[str, Any] = {"date": date, "value": int(number) if whole else number}
+    written = _WRITTEN_DECIMALS.match(value_text)
+    if written:  # `0.80` keeps its 2 decimals on the page; `_mark_rows` moves this to marks
+        row[_DECIMALS_KEY] = len(written.group(1))
     if "note" in columns and cell("note"):
         row["note"] = cell("note")
     if "goal" in columns:

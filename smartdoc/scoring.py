@@ -1,28 +1,39 @@
-"""Scores and status (DESIGN §6) and the data of `site/plans.json` (DESIGN §8).
+"""Scores and status (DESIGN §6): pure arithmetic of (model, today, tolerance, staleness).
 
-Pure arithmetic of (model, today, tolerance): no I/O, no clock, no global state. The site,
-the PDFs and `smartdoc status` all read the same `GoalScore` / `PlanScore` values.
+No I/O, no clock, no global state. The site, the PDFs, `plans.json` (`site/plans_json.py`)
+and `smartdoc status` all read the same `GoalScore` / `PlanScore` values.
 
 Definitions, for a goal with baseline `b`, target `t` and current value `c`:
 
-- **As of today.** Figures dated after `today` are ignored (lint rule T reports them), so
+- **Today.** Figures dated after `today` are ignored (lint rule T reports them), so
   `--today` in the past gives the scorecard as it stood that day.
 - **Current value** `c`: the final figure if any, else the latest check-in *by date* (the
   last listed wins among check-ins of the same date).
+- **As-of date** `a`: the date of `c`. A goal is judged on the figure it has: expected pace
+  is taken at `a`, not at today, so a goal does not slide to "at risk" in the days between
+  two check-ins. None without a figure.
 - **Progress** `p = (c - b) / (t - b)` for increase and decrease alike, not clamped: a goal
   moving away from its target has negative progress. None without `b`, `t` or `c`, when
   `t == b`, or for band goals.
 - **Direction**, when not written: a `{min, max}` target is `range`; `t >= b` is `increase`;
   `t < b` is `decrease`; unknown without a baseline.
-- **Bands** (`at-least`: the target is the floor; `at-most`: the ceiling; `range`:
-  `{min, max}`) are *met* while `c` is inside, bounds inclusive, else *breached*; their
-  history counts the check-ins that were inside.
 - **Expected pace** `e`: the share of the time from the baseline date to the deadline that
-  has passed at today, clamped to 0..1. With `interim` targets the expected *value* is
+  has passed at `a`, clamped to 0..1. With `interim` targets the expected *value* is
   interpolated piecewise-linearly through (baseline date, b), the interim points sorted by
   date (those outside the baseline-deadline span are ignored), and (deadline, t); then
-  `e = (expected value - b) / (t - b)`, also clamped to 0..1. None for band goals and when
-  the baseline date, the deadline or a deadline after the baseline date is missing.
+  `e = (expected value - b) / (t - b)`, also clamped to 0..1. None for band goals, without
+  a figure, and when the baseline date, the deadline or a deadline after the baseline date
+  is missing. The expected *value* printed beside the current one is `b + e x (t - b)`.
+- **Bands** (`at-least`: the target is the floor; `at-most`: the ceiling; `range`:
+  `{min, max}`; bounds inclusive) count their figures inside: every check-in and the final
+  figure (the final counts as a check-in), as of today: "n of m inside". They are *met*
+  while their `hold` holds, else *breached*: `all` (the default) every figure inside;
+  `latest` the current figure inside; a share `s` at least `s x m` of them inside.
+- **Stale**: while check-ins are due (the period has started, the baseline date and not
+  the deadline has passed, no final figure yet), the latest check-in is older than the
+  goal's cadence allows: its `frequency` plus 3 days of grace, else `staleness_days` (the
+  P101 rule, from `smartdoc.cadence`). Shown beside the status ("last figure 83 days
+  ago"), never instead of it. A goal without any check-in is `no-data`, not stale.
 
 Status precedence (the first that applies wins):
 
@@ -38,11 +49,14 @@ A goal that has figures but lacks the numbers to be judged (no baseline or targe
 no deadline to pace against) is `no-data` too: lint reports what is missing. Comparisons
 allow `EPSILON` so a figure printed as 100% is never "not achieved" by a rounding error.
 
-Roll-ups: the plan attainment is the weighted mean of each goal's progress clamped to
-0..1 (so one runaway goal cannot hide the others; per-goal values stay raw). Goals without
-progress (bands, no-data) and goals of weight <= 0 are left out; None when none is left.
-The same roll-up runs per strategic objective across plans and per area (financial,
-communication; goals without an area in a bucket of their own, so none is hidden).
+Roll-ups: each goal adds its *attainment* 0..1: progress clamped to 0..1 (so one runaway
+goal cannot hide the others; per-goal progress stays raw), or for a band goal its share of
+figures inside. A plan's attainment is the weighted mean over its goals that have one
+(goals of weight <= 0 are left out); None when none is left. The same roll-up runs per
+strategic objective across plans, per area (financial, communication; goals without an
+area in a bucket of their own, so none is hidden) and per kind x area. A roll-up never
+hides a bad goal: next to every attainment stands the worst status among its goals, in
+`WORST_FIRST` order.
 
 A goal's `override` (a human judgement) is carried beside the computed status, never
 instead of it: nothing here reads it to decide a status or a roll-up.
@@ -55,8 +69,9 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
+from smartdoc.cadence import DEFAULT_STALENESS_DAYS, is_due, staleness_window
 from smartdoc.model import (
     AREAS,
     BAND_DIRECTIONS,
@@ -73,10 +88,8 @@ from smartdoc.model import (
 DEFAULT_TOLERANCE = 0.10
 #: Slack in status comparisons, far below anything a scorecard prints.
 EPSILON = 1e-9
-#: Decimals kept for fractions in JSON (progress, expected, attainment).
-DECIMALS = 4
-#: Decimals kept for computed figures in JSON (change); figures as written are kept whole.
-FIGURE_DECIMALS = 6
+#: The kinds of goal, in the order the kind x area split lists them.
+KINDS: tuple[str, ...] = ("quantitative", "qualitative")
 
 ACHIEVED = "achieved"
 MET = "met"
@@ -99,8 +112,22 @@ STATUSES: tuple[str, ...] = (
     NO_DATA,
     NOT_STARTED,
 )
+#: The vocabulary worst first: the status a roll-up shows beside its attainment (DESIGN §6).
+WORST_FIRST: tuple[str, ...] = (
+    MISSED,
+    BREACHED,
+    OFF_TRACK,
+    AT_RISK,
+    NO_DATA,
+    ON_TRACK,
+    NOT_STARTED,
+    MET,
+    ACHIEVED,
+)
+_BADNESS = {status: rank for rank, status in enumerate(WORST_FIRST)}
 
 Basis = Literal["after", "latest"]
+Hold = Literal["all", "latest"] | float
 SmartLetters = Mapping[str, bool | None]
 
 
@@ -109,18 +136,27 @@ SmartLetters = Mapping[str, bool | None]
 
 @dataclass(frozen=True, slots=True)
 class BandScore:
-    """Where a band goal stands: its bounds, whether it is met, and its history."""
+    """Where a band goal stands: its bounds, its hold, and its figures inside."""
 
     #: Lowest value inside the band (None: no floor, as for `at-most`).
     low: float | None
     #: Highest value inside the band (None: no ceiling, as for `at-least`).
     high: float | None
-    #: Whether the current value is inside; None without a current value.
+    #: Whether the hold holds (the goal is met); None without any figure.
     met: bool | None
-    #: Check-ins (as of today) that were inside the band.
+    #: Figures (check-ins and the final, as of today) inside the band: the n of "n of m".
     inside: int
-    #: Check-ins (as of today) counted.
+    #: Figures counted: the m of "n of m".
     total: int
+    #: `all`, `latest` or a share 0..1: what `met` asks of the figures.
+    hold: Hold = "all"
+    #: Whether the current figure is inside; None without one.
+    current_inside: bool | None = None
+
+    @property
+    def share(self) -> float | None:
+        """Return the share of figures inside, or None without any."""
+        return self.inside / self.total if self.total else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +197,18 @@ class OverrideScore:
 
 
 @dataclass(frozen=True, slots=True)
+class Staleness:
+    """A goal whose latest check-in is older than its cadence allows (P101)."""
+
+    #: The date of the latest check-in.
+    last: dt.date
+    #: Days from it to today.
+    days: int
+    #: Days the cadence allows.
+    window: int
+
+
+@dataclass(frozen=True, slots=True)
 class GoalScore:
     """Everything the scorecards show about one goal."""
 
@@ -178,7 +226,7 @@ class GoalScore:
     status: str
     #: Raw progress (not clamped), or None.
     progress: float | None
-    #: Expected pace 0..1, or None.
+    #: Expected pace 0..1 at the as-of date, or None.
     expected: float | None
     #: The figure scored: the final, else the latest check-in.
     current: Checkin | None
@@ -190,6 +238,14 @@ class GoalScore:
     area: str | None = None
     #: The human override, if the goal has one; never changes `status`.
     override: OverrideScore | None = None
+    #: The date of the current figure: the day the goal is judged at; None without one.
+    as_of: dt.date | None = None
+    #: The expected figure at the as-of date, in the goal's unit; None where `expected` is.
+    expected_value: float | None = None
+    #: Set when the latest check-in is older than the cadence allows; beside the status.
+    stale: Staleness | None = None
+    #: What the goal adds to roll-ups, 0..1: clamped progress, or a band's share inside.
+    attainment: float | None = None
 
     @property
     def attainment_pct(self) -> float | None:
@@ -245,12 +301,14 @@ class PlanScore:
     goals: tuple[GoalScore, ...]
     #: Goals per status, every key of `STATUSES` present, in that order.
     status_counts: Mapping[str, int]
-    #: Weighted mean of progress clamped to 0..1, or None.
+    #: Weighted mean of the goals' attainment, or None.
     attainment: float | None
     smart: SmartScore
     budget: BudgetScore
     #: The plan's strategic objectives by key, with their area and horizon.
     objectives: Mapping[str, Objective] = field(default_factory=dict)
+    #: The worst status among the goals (`WORST_FIRST`); None without goals.
+    worst_status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +339,8 @@ class ObjectiveScore:
     #: Its area and horizon, from the first declaring plan that states them.
     area: str | None = None
     horizon: int | None = None
+    #: The worst status among the goals serving it; None without goals.
+    worst_status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,8 +351,23 @@ class AreaScore:
     #: Goals in the area.
     goal_count: int
     status_counts: Mapping[str, int]
-    #: Weighted mean of progress clamped to 0..1, as for a plan; None without progress.
+    #: Weighted mean of the goals' attainment, as for a plan; None without any.
     attainment: float | None
+    #: The worst status among its goals; None without goals.
+    worst_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SplitCell:
+    """One cell of the kind x area split: the goals of one kind in one area."""
+
+    #: `quantitative`, `qualitative`, or None for goals that do not say.
+    kind: str | None
+    #: `financial`, `communication`, or None for goals that do not say.
+    area: str | None
+    goal_count: int
+    attainment: float | None
+    worst_status: str | None
 
 
 class RollupGoal(Protocol):
@@ -303,6 +378,8 @@ class RollupGoal(Protocol):
     @property
     def title(self) -> str | None: ...
     @property
+    def kind(self) -> str | None: ...
+    @property
     def serves(self) -> str | None: ...
     @property
     def weight(self) -> float: ...
@@ -310,6 +387,8 @@ class RollupGoal(Protocol):
     def status(self) -> str: ...
     @property
     def progress(self) -> float | None: ...
+    @property
+    def attainment(self) -> float | None: ...
     @property
     def smart(self) -> Mapping[str, bool | None]: ...
     @property
@@ -351,6 +430,12 @@ def current_checkin(goal: Goal, today: dt.date) -> Checkin | None:
     return during[-1] if during else None
 
 
+def get_as_of(goal: Goal, today: dt.date) -> dt.date | None:
+    """Return the as-of date: the date of the current figure, or None without one."""
+    current = current_checkin(goal, today)
+    return None if current is None else current.date
+
+
 def numeric_target(goal: Goal) -> float | None:
     """Return the target when it is a number."""
     return None if isinstance(goal.target, Band) or goal.target is None else goal.target
@@ -385,12 +470,12 @@ def progress_of(baseline: float, target: float, current: float) -> float | None:
     return _finite((current - baseline) / span)
 
 
-def time_share(start: dt.date, end: dt.date, today: dt.date) -> float | None:
-    """Return the share of start..end passed at today, clamped to 0..1."""
+def time_share(start: dt.date, end: dt.date, day: dt.date) -> float | None:
+    """Return the share of start..end passed at `day`, clamped to 0..1."""
     total = (end - start).days
     if total <= 0:
         return None
-    return _clamp((today - start).days / total)
+    return _clamp((day - start).days / total)
 
 
 def interpolate(points: Sequence[tuple[dt.date, float]], day: dt.date) -> float:
@@ -401,6 +486,20 @@ def interpolate(points: Sequence[tuple[dt.date, float]], day: dt.date) -> float:
         if start <= day <= end and end > start:
             return low + (high - low) * (day - start).days / (end - start).days
     return points[-1][1]
+
+
+def is_inside(value: float, low: float | None, high: float | None) -> bool:
+    """Return True when `value` lies in the band, bounds inclusive."""
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def hold_holds(hold: Hold, inside: int, total: int, current_inside: bool) -> bool:
+    """Return whether a band goal is met: all inside, the latest inside, or a share inside."""
+    if hold == "latest":
+        return current_inside
+    if hold == "all":
+        return inside == total
+    return inside >= hold * total - EPSILON
 
 
 def decide_status(
@@ -435,6 +534,11 @@ def decide_status(
     return OFF_TRACK
 
 
+def worst_status(statuses: Iterable[str]) -> str | None:
+    """Return the worst of the statuses (`WORST_FIRST` order), or None when there are none."""
+    return min(statuses, key=_BADNESS.__getitem__, default=None)
+
+
 # --- one goal ----------------------------------------------------------------------------
 
 
@@ -446,25 +550,38 @@ def get_progress(goal: Goal, today: dt.date) -> float | None:
     return progress_of(goal.baseline.value, target, current.value)
 
 
-def get_expected(goal: Goal, today: dt.date) -> float | None:
-    """Return the expected pace 0..1 at today: time share, or interim-interpolated."""
+def get_expected(goal: Goal, day: dt.date) -> float | None:
+    """Return the expected pace 0..1 at `day`: time share, or interim-interpolated.
+
+    The status compares progress with the pace at the as-of date (`get_as_of`); any day
+    can be asked, e.g. to draw the pace line.
+    """
     if is_band(goal) or goal.baseline is None or goal.deadline is None:
         return None
     start, deadline = goal.baseline.date, goal.deadline
-    share = time_share(start, deadline, today)
+    share = time_share(start, deadline, day)
     target = numeric_target(goal)
     baseline = goal.baseline.value
     if share is None or not goal.interim or target is None or target == baseline:
         return share
     inner = sorted((c for c in goal.interim if start < c.date < deadline), key=lambda c: c.date)
     points = [(start, baseline), *((c.date, c.value) for c in inner), (deadline, target)]
-    expected = progress_of(baseline, target, interpolate(points, today))
+    expected = progress_of(baseline, target, interpolate(points, day))
     # An interim above the target would ask for more than 100%; pace stays a share.
     return None if expected is None else _clamp(expected)
 
 
+def get_expected_value(goal: Goal, expected: float | None) -> float | None:
+    """Return the figure the pace expects: baseline + expected x (target - baseline)."""
+    target = numeric_target(goal)
+    if expected is None or target is None or goal.baseline is None:
+        return None
+    baseline = goal.baseline.value
+    return _finite(baseline + expected * (target - baseline))
+
+
 def get_band(goal: Goal, today: dt.date) -> BandScore | None:
-    """Return the band bounds, whether the current value is inside, and the history."""
+    """Return the band bounds, its figures inside (the final counts), and whether it is met."""
     direction = infer_direction(goal)
     if direction not in BAND_DIRECTIONS or goal.target is None:
         return None
@@ -477,18 +594,22 @@ def get_band(goal: Goal, today: dt.date) -> BandScore | None:
         low, high = (target.min if isinstance(target, Band) else target), None
     else:
         low, high = None, (target.max if isinstance(target, Band) else target)
-
-    def inside(value: float) -> bool:
-        return (low is None or value >= low) and (high is None or value <= high)
-
-    during = checkins_as_of(goal, today)
+    final = final_as_of(goal, today)
+    figures = [*checkins_as_of(goal, today), *([final] if final is not None else [])]
     current = current_checkin(goal, today)
+    inside = sum(1 for c in figures if is_inside(c.value, low, high))
+    current_inside = None if current is None else is_inside(current.value, low, high)
+    hold: Hold = "all" if goal.hold is None else goal.hold
     return BandScore(
         low=low,
         high=high,
-        met=None if current is None else inside(current.value),
-        inside=sum(1 for c in during if inside(c.value)),
-        total=len(during),
+        met=None
+        if current_inside is None
+        else hold_holds(hold, inside, len(figures), current_inside),
+        inside=inside,
+        total=len(figures),
+        hold=hold,
+        current_inside=current_inside,
     )
 
 
@@ -497,6 +618,24 @@ def is_started(goal: Goal, today: dt.date, period: Period | None) -> bool:
     if period is not None:
         return today >= period.start
     return goal.baseline is None or today >= goal.baseline.date
+
+
+def get_staleness(
+    goal: Goal,
+    today: dt.date,
+    period: Period | None,
+    staleness_days: int = DEFAULT_STALENESS_DAYS,
+) -> Staleness | None:
+    """Return the staleness of the latest check-in while check-ins are due, or None."""
+    if not is_due(goal, period, today, has_final=final_as_of(goal, today) is not None):
+        return None
+    during = checkins_as_of(goal, today)
+    if not during:
+        return None  # no figure at all: the status says no-data
+    last = during[-1].date
+    window = staleness_window(goal, staleness_days).days
+    days = (today - last).days
+    return Staleness(last=last, days=days, window=window) if days > window else None
 
 
 def get_change(goal: Goal, today: dt.date) -> Change:
@@ -545,12 +684,14 @@ def score_goal(
     *,
     period: Period | None = None,
     smart: SmartLetters | None = None,
+    staleness_days: int = DEFAULT_STALENESS_DAYS,
 ) -> GoalScore:
     """Return the score of one goal as of today; `period` is the plan's, for not-started."""
     band = get_band(goal, today)
     progress = get_progress(goal, today)
-    expected = get_expected(goal, today)
     current = current_checkin(goal, today)
+    as_of = None if current is None else current.date
+    expected = None if as_of is None else get_expected(goal, as_of)
     status = decide_status(
         is_started=is_started(goal, today, period),
         has_figure=current is not None,
@@ -578,7 +719,15 @@ def score_goal(
         smart=_letters(smart),
         area=goal.area if goal.area in AREAS else None,
         override=_override(goal),
+        as_of=as_of,
+        expected_value=get_expected_value(goal, expected),
+        stale=get_staleness(goal, today, period, staleness_days),
+        attainment=band.share if band is not None else _attainment(progress),
     )
+
+
+def _attainment(progress: float | None) -> float | None:
+    return None if progress is None else _clamp(progress)
 
 
 def _override(goal: Goal) -> OverrideScore | None:
@@ -603,12 +752,12 @@ def count_statuses(statuses: Iterable[str]) -> dict[str, int]:
 
 
 def weighted_attainment(goals: Iterable[RollupGoal]) -> float | None:
-    """Return the weighted mean of progress clamped to 0..1 over goals that have progress."""
+    """Return the weighted mean attainment over goals that have one (weight > 0)."""
     total = weights = 0.0
     for goal in goals:
-        if goal.progress is None or goal.weight <= 0:
+        if goal.attainment is None or goal.weight <= 0:
             continue
-        total += goal.weight * _clamp(goal.progress)
+        total += goal.weight * _clamp(goal.attainment)
         weights += goal.weight
     return _clamp(total / weights) if weights > 0 else None
 
@@ -637,6 +786,7 @@ def score_plan(
     *,
     slug: str,
     smart: Mapping[str, SmartLetters] | None = None,
+    staleness_days: int = DEFAULT_STALENESS_DAYS,
 ) -> PlanScore:
     """Return the plan's goal scores and roll-ups; `smart` maps goal id -> letter -> bool|None."""
     smart = smart or {}
@@ -647,6 +797,7 @@ def score_plan(
             tolerance,
             period=plan.period,
             smart=smart.get(goal.id) if goal.id is not None else None,
+            staleness_days=staleness_days,
         )
         for goal in plan.goals
     )
@@ -661,6 +812,7 @@ def score_plan(
         smart=get_smart_score(goals),
         budget=get_budget(plan),
         objectives=dict(plan.strategy or {}),
+        worst_status=worst_status(goal.status for goal in goals),
     )
 
 
@@ -706,6 +858,7 @@ def score_portfolio(plans: Iterable[RollupPlan]) -> tuple[ObjectiveScore, ...]:
             title=descriptions[key][0] if descriptions[key] else None,
             area=areas.get(key),
             horizon=horizons.get(key),
+            worst_status=worst_status(goal.status for _, goal in served.get(key, ())),
         )
         for key in sorted(descriptions)
     )
@@ -714,7 +867,7 @@ def score_portfolio(plans: Iterable[RollupPlan]) -> tuple[ObjectiveScore, ...]:
 def get_area_scores(goals: Iterable[RollupGoal]) -> tuple[AreaScore, ...]:
     """Return the roll-up per area: every area, then goals without one (only if there are any).
 
-    Any set of goals works: a plan's, the portfolio's, or one kind's (the kind x area split).
+    Any set of goals works: a plan's, the portfolio's, or one kind's.
     """
     by_area: dict[str | None, list[RollupGoal]] = {area: [] for area in AREAS}
     for goal in goals:
@@ -725,6 +878,7 @@ def get_area_scores(goals: Iterable[RollupGoal]) -> tuple[AreaScore, ...]:
             goal_count=len(members),
             status_counts=count_statuses(goal.status for goal in members),
             attainment=weighted_attainment(members),
+            worst_status=worst_status(goal.status for goal in members),
         )
         for area, members in by_area.items()
         if area is not None or members
@@ -736,132 +890,39 @@ def score_areas(plans: Iterable[RollupPlan]) -> tuple[AreaScore, ...]:
     return get_area_scores(goal for plan in plans for goal in plan.goals)
 
 
-# --- JSON (DESIGN §8) --------------------------------------------------------------------
+def get_split(goals: Iterable[RollupGoal]) -> tuple[SplitCell, ...]:
+    """Return the kind x area split: a cell per kind and area, row by row (kinds first).
 
-
-def goal_to_json(score: GoalScore) -> dict[str, Any]:
-    """Return the `plans.json` object of one goal."""
-    band = score.band
-    return {
-        "id": score.id,
-        "title": score.title,
-        "kind": score.kind,
-        "direction": score.direction,
-        "unit": score.unit,
-        "status": score.status,
-        "progress": _number(score.progress),
-        "expected": _number(score.expected),
-        "before": _checkin(score.phases.before),
-        "during": [_checkin(c) for c in score.phases.during],
-        "after": _checkin(score.phases.after),
-        "target": _target(score.phases.target),
-        "change": {
-            "abs": _number(score.phases.change.abs, FIGURE_DECIMALS),
-            "pct": _number(score.phases.change.pct, 2),
-            "basis": score.phases.change.basis,
-        },
-        "smart": dict(score.smart),
-        "current": _checkin(score.current),
-        "latest": _checkin(score.phases.latest),
-        "attainment_pct": _number(score.attainment_pct, 2),
-        "band": None
-        if band is None
-        else {
-            "min": _figure(band.low),
-            "max": _figure(band.high),
-            "met": band.met,
-            "inside": band.inside,
-            "total": band.total,
-        },
-        "serves": score.serves,
-        "deadline": _iso(score.deadline),
-        "weight": _number(score.weight),
-        "area": score.area,
-        "override": _override_json(score.override),
-    }
-
-
-def _override_json(override: OverrideScore | None) -> dict[str, Any] | None:
-    if override is None:
-        return None
-    return {
-        "status": override.status,
-        "reason": override.reason,
-        "date": _iso(override.date),
-        "by": override.by,
-    }
-
-
-def plan_to_json(score: PlanScore) -> dict[str, Any]:
-    """Return the `plans.json` object of one plan."""
-    period = score.period
-    return {
-        "slug": score.slug,
-        "title": score.title,
-        "period": None
-        if period is None
-        else {
-            "start": _iso(period.start),
-            "end": _iso(period.end),
-        },
-        "status_counts": dict(score.status_counts),
-        "attainment": _number(score.attainment),
-        "smart_score": _number(score.smart.score),
-        "goals": [goal_to_json(goal) for goal in score.goals],
-        "smart": {"met": score.smart.met, "checked": score.smart.checked},
-        "budget": {
-            "allocated": _number(score.budget.allocated, 2),
-            "total": _number(score.budget.total, 2),
-            "currency": score.budget.currency,
-            "remaining": _number(score.budget.remaining, 2),
-            "over": score.budget.is_over,
-        },
-    }
-
-
-def portfolio_to_json(objectives: Iterable[ObjectiveScore]) -> list[dict[str, Any]]:
-    """Return the portfolio roll-up as JSON-ready objects, one per strategic objective."""
-    return [
-        {
-            "key": objective.key,
-            "title": objective.title,
-            "area": objective.area,
-            "horizon": objective.horizon,
-            "descriptions": list(objective.descriptions),
-            "plans": list(objective.plans),
-            "goals": [
-                {
-                    "plan": g.plan,
-                    "goal": g.goal,
-                    "title": g.title,
-                    "status": g.status,
-                    "progress": _number(g.progress),
-                }
-                for g in objective.goals
-            ],
-            "status_counts": dict(objective.status_counts),
-            "attainment": _number(objective.attainment),
-        }
-        for objective in objectives
-    ]
-
-
-def areas_to_json(areas: Iterable[AreaScore]) -> list[dict[str, Any]]:
-    """Return the per-area roll-up as JSON-ready objects (`plans.json` `areas`)."""
-    return [
-        {
-            "area": area.area,
-            "goals": area.goal_count,
-            "status_counts": dict(area.status_counts),
-            "attainment": _number(area.attainment),
-        }
-        for area in areas
-    ]
-
-
-def plans_json(plans: Iterable[PlanScore], today: dt.date) -> dict[str, Any]:
-    """Return the whole `site/plans.json` document."""
-    return {"version": 1, "today": today.isoformat(), "plans": [plan_to_json(p) for p in plans]}
+    Both kinds and both areas always have their cells, empty ones included, so the split
+    reads as a 2 x 2; goals that declare no kind or no area (Q rules report them) get a
+    row or column of their own, only when there are any, so none is hidden.
+    """
+    members = list(goals)
+    kinds: list[str | None] = list(KINDS)
+    areas: list[str | None] = list(AREAS)
+    if any(goal.kind not in KINDS for goal in members):
+        kinds.append(None)
+    if any(goal.area not in AREAS for goal in members):
+        areas.append(None)
+    cells = []
+    for kind in kinds:
+        for area in areas:
+            inside = [
+                goal
+                for goal in members
+                if (goal.kind if goal.kind in KINDS else None) == kind
+                and (goal.area if goal.area in AREAS else None) == area
+            ]
+            cells.append(
+                SplitCell(
+                    kind=kind,
+                    area=area,
+                    goal_count=len(inside),
+                    attainment=weighted_attainment(inside),
+                    worst_status=worst_status(goal.status for goal in inside),
+                )
+            )
+    return tuple(cells)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -880,34 +941,3 @@ def _letters(smart: SmartLetters | None) -> dict[str, bool | None]:
     """Return every SMART letter, None where the mapping has no verdict."""
     smart = smart or {}
     return {letter: smart.get(letter) for letter in SMART_LETTERS}
-
-
-def _number(value: float | None, decimals: int = DECIMALS) -> float | int | None:
-    """Round for stable output; whole numbers print without `.0`, and -0 as 0."""
-    if value is None:
-        return None
-    rounded = round(value, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return int(rounded) if rounded.is_integer() and abs(rounded) < 2**53 else rounded
-
-
-def _figure(value: float | None) -> float | int | None:
-    """Return a figure as written: not rounded, whole numbers without `.0`."""
-    if value is None:
-        return None
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
-def _checkin(checkin: Checkin | None) -> dict[str, Any] | None:
-    if checkin is None:
-        return None
-    return {"date": _iso(checkin.date), "value": _figure(checkin.value), "note": checkin.note}
-
-
-def _target(target: float | Band | None) -> float | int | dict[str, Any] | None:
-    if isinstance(target, Band):
-        return {"min": _figure(target.min), "max": _figure(target.max)}
-    return _figure(target)

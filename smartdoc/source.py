@@ -80,6 +80,9 @@ class Marks:
     values: dict[Path, Point | Location] = field(default_factory=dict)
     #: Path -> position of the key that introduces the value (mappings only).
     keys: dict[Path, Point | Location] = field(default_factory=dict)
+    #: Path -> decimals written in a number with a decimal point (`0.80` -> 2), so figures
+    #: print with the precision their author used (YAML reads `0.80` as 0.8).
+    decimals: dict[Path, int] = field(default_factory=dict)
 
     def _location(self, found: Point | Location) -> Location:
         return found if isinstance(found, Location) else Location(self.file, *found)
@@ -128,6 +131,7 @@ _DEEP_INDENT = re.compile(rf"^(?:[ \t]|- |\? ){{{MAX_INDENT}}}", re.M)
 _YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})
 _DATE = re.compile(r"^\d{4}-\d\d?-\d\d?$")
 _PLAIN_FLOAT = re.compile(r"^-?\d+\.\d*(?:[eE][-+]?\d+)?$")
+_DECIMALS = re.compile(r"^[-+]?\d*\.(\d*)$")
 _STR_TAG = "tag:yaml.org,2002:str"
 # Characters YAML forbids anywhere in a stream (YAML 1.1 "printable" set, as PyYAML checks it).
 _NOT_PRINTABLE = re.compile(
@@ -399,6 +403,9 @@ class _Builder:
                 number = self.constructor.construct_yaml_int(node)
             return number if in_range(number) else self.out_of_range(node, path)
         if tag == "tag:yaml.org,2002:float":
+            written = _DECIMALS.match(value)
+            if written:
+                self.marks.decimals[path] = len(written.group(1))
             if _PLAIN_FLOAT.match(value):
                 number = float(value)
             else:

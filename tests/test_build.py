@@ -122,11 +122,17 @@ def test_plans_json_plan_fields(directions_site: dict) -> None:
     plan = directions_site["plan"]
     assert plan["slug"] == "directions"
     assert plan["period"] == {"start": "2027-01-01", "end": "2027-12-31"}
-    assert plan["status_counts"]["on-track"] == 1
-    assert plan["status_counts"]["met"] == 2
-    assert plan["status_counts"]["breached"] == 1
-    # clamped progress: (0.3 + 0.4 + 0 + 1) / 4 goals with progress
-    assert plan["attainment"] == pytest.approx(0.425)
+    # judged at the date of each goal's figure (issue 12): reviews is on track on 15 March
+    assert plan["status_counts"]["on-track"] == 2
+    assert plan["status_counts"]["met"] == 1
+    # reply-hours broke its ceiling once (4.5 in March): with hold "all" it is breached
+    assert plan["status_counts"]["breached"] == 2
+    # clamped progress of the 4 paced goals (0.3 + 0.4 + 0 + 1) and the band goals' share
+    # of figures inside (2/3 + 1/2 + 1/1), over 7 goals: 3.8667 / 7
+    assert plan["attainment"] == pytest.approx(
+        (0.3 + 0.4 + 0 + 1 + 2 / 3 + 1 / 2 + 1) / 7, abs=1e-4
+    )
+    assert plan["worst_status"] == "breached"
     assert 0 <= plan["smart_score"] <= 1
     for key in ("slug", "title", "period", "status_counts", "attainment", "smart_score", "goals"):
         assert key in plan
@@ -137,7 +143,9 @@ def test_increase_uses_latest_by_date_not_best_nor_last_listed(directions_site: 
     assert goal["direction"] == "increase"
     assert [c["date"] for c in goal["during"]] == ["2027-02-01", "2027-03-01"]  # sorted
     assert goal["progress"] == pytest.approx(0.3)  # 130, not the best (150)
-    assert goal["expected"] == pytest.approx(90 / 364, abs=1e-4)
+    # at 1 March, the date of the current figure, not at today (1 April): 59 of 364 days
+    assert goal["as_of"] == "2027-03-01"
+    assert goal["expected"] == pytest.approx(59 / 364, abs=1e-4)
     assert goal["status"] == "on-track"
     assert goal["change"]["abs"] == 30
     assert goal["change"]["pct"] == 30
@@ -148,10 +156,12 @@ def test_increase_uses_latest_by_date_not_best_nor_last_listed(directions_site: 
 
 def test_interim_targets_set_the_expected_pace(directions_site: dict) -> None:
     goal = directions_site["goals"]["reviews"]
-    # expected value on 2027-04-01: 50 + 50 * 1/275 between (03-31, 50) and (12-31, 100)
-    assert goal["expected"] == pytest.approx((50 + 50 / 275) / 100, abs=1e-4)
+    # expected value on 2027-03-15, the date of the check-in: 0 + 50 x 73/89 between
+    # (01-01, 0) and (03-31, 50) = 41.01 reviews, e = 0.4101 (at today, 1 April, it would be
+    # 50 + 50 x 1/275 = 50.18: at risk)
+    assert goal["expected"] == pytest.approx(50 * 73 / 89 / 100, abs=1e-4)
     assert goal["progress"] == pytest.approx(0.4)
-    assert goal["status"] == "at-risk"  # 0.4 < 0.5018 - 0.1, but >= 0.5018 - 0.2
+    assert goal["status"] == "on-track"  # 0.4 >= 0.4101 - 0.1
     assert goal["change"]["pct"] is None  # baseline 0: no percentage
 
 
@@ -175,7 +185,8 @@ def test_decrease_with_final_figure_is_achieved(directions_site: dict) -> None:
 @pytest.mark.parametrize(
     ("goal_id", "status", "inside", "total"),
     [
-        ("reply-hours", "met", 2, 3),  # at-most 4: latest 4.0 is inside (inclusive)
+        # at-most 4: 3.5 and 4.0 inside (inclusive), 4.5 outside; hold "all": breached
+        ("reply-hours", "breached", 2, 3),
         ("satisfaction", "breached", 1, 2),  # range 10..20: latest 25 is outside
         ("stock-days", "met", 1, 1),  # at-least 100: 100 is inside (inclusive)
     ],
@@ -189,6 +200,7 @@ def test_band_goals(
     assert goal["expected"] is None
     assert goal["band"]["inside"] == inside
     assert goal["band"]["total"] == total
+    assert goal["inside"] == {"n": inside, "m": total}
 
 
 def test_range_target_is_an_object(directions_site: dict) -> None:

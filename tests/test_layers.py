@@ -7,9 +7,10 @@
   the cli.
 - `lint/*` runs the rules over the model; it never imports scoring, the site, PDFs or the
   pipeline.
-- `scoring` is arithmetic of the model; it imports no other smartdoc layer but the model.
-- The foundation (`errors`, `options`, `config`, `source`, `load`, `model`, `discover`,
-  `cache`, `theme`) imports none of the layers above it.
+- `scoring` is arithmetic of the model; it imports no other smartdoc layer but the model and
+  the check-in cadence (`cadence`, which P101 reads too).
+- The foundation (`errors`, `options`, `config`, `source`, `load`, `model`, `cadence`,
+  `discover`, `cache`, `theme`) imports none of the layers above it.
 
 Imports are read from the source (`ast`), function-level (lazy) imports included; a cycle is
 looked for among module-level imports, the ones that run when a module is imported.
@@ -63,6 +64,7 @@ FOUNDATION = (
     "smartdoc.source",
     "smartdoc.load",
     "smartdoc.model",
+    "smartdoc.cadence",
     "smartdoc.discover",
     "smartdoc.cache",
     "smartdoc.theme",

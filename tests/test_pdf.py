@@ -151,7 +151,8 @@ def test_handout_has_cover_contents_and_every_plan(built: Any) -> None:
     _, result, plans = built
     data = result.written["pdf/handout.pdf"]
     text = pdf_text(data)
-    assert "Scorecards of 3 plans" in text
+    assert "SCORECARDS Nordlys Økonomi 3 plans · figures as of 20 November 2026" in text
+    assert "Portfolio summary" in text
     assert "Contents" in text
     titles = outline_titles(data)
     for plan in plans:
@@ -311,3 +312,114 @@ def test_build_with_pdfs_links_them_from_the_pages(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert not (site / "pdf").exists()
     assert "pdf/" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+# --- issue 12: the PDF a client keeps ---------------------------------------------------------
+
+
+def page_texts(data: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+
+
+def lowest_text(data: bytes, page_number: int, margin: float) -> float:
+    """Return the height above the page's bottom edge of its lowest line of body text."""
+    page = pypdf.PdfReader(io.BytesIO(data), strict=True).pages[page_number]
+    heights: list[float] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        y = tm[5] * cm[3] + cm[5] if cm else tm[5]
+        if text.strip() and y > margin:
+            heights.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return min(heights)
+
+
+def test_scorecard_page_one_is_the_summary_with_as_of_said_once(built: Any) -> None:
+    _, result, _ = built
+    data = result.written["pdf/velo-verde-retention-fy27.pdf"]
+    pages = page_texts(data)
+    first = pages[0]
+    for words in ("At a glance", "BEFORE", "CURRENT", "EXPECTED", "TARGET", "PROGRESS"):
+        assert words in first
+    assert "KIND × AREA" in first and "Strategic objectives" in first
+    # churn's row: before, current with its date, expected on that date, target, progress
+    assert "4.8% 30 Jun 2026 4.7% 1 Nov 2026 4.4% 34% of the way 3.5% by 30 Jun 2027 8%" in first
+    assert first.count("As of") == 1 and "As of 20 November 2026" in first
+    for number, text in enumerate(pages, start=1):
+        assert text.count("As of 20 November 2026") == 1
+        footer = "Nordlys Økonomi · Velo Verde customer support and retention plan FY 2026/27"
+        assert footer in text and f"Page {number} of {len(pages)}" in text
+    # page 1 is filled: its lowest line of text (above the footer) is in the bottom third
+    height = float(pypdf.PdfReader(io.BytesIO(data)).pages[0].mediabox.height)
+    assert lowest_text(data, 0, margin=60) < height / 3
+
+
+def test_scorecard_carries_review_notes_the_stale_figure_and_the_override(built: Any) -> None:
+    _, result, _ = built
+    text = pdf_text(result.written["pdf/velo-verde-retention-fy27.pdf"])
+    # CSAT's last figure is of 1 September: 80 days before 20 November, flagged on the card
+    # and in the review notes as on the page
+    assert "On track ⚠ last figure 80 days ago" in text
+    assert (
+        "WARNING P101 goal 'csat': last check-in is dated 2026-09-01, 80 days before today" in text
+    )
+    assert "Review notes" in text
+    assert (
+        "Judged at risk by Anneliese Brück on 23 November 2026: The win-back offer went live "
+        "on 15 October; November is its first full month (computed: off track)"
+    ) in text
+    assert "Off track judged At risk" in text
+
+
+def test_an_unmet_letter_gives_its_reason(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    plan = root / "plans" / "kessler-b2b-2026.md"
+    text = plan.read_text(encoding="utf-8")
+    vague = "Grow Kessler Insights newsletter subscribers from 1,850 to 3,000 by December 2026"
+    plan.write_text(text.replace(vague, "Grow the newsletter"), encoding="utf-8")
+    jobs, plans = get_jobs(root)
+    kessler = next(p for p in plans if p["slug"] == "kessler-b2b-2026")
+    goal = next(g for g in kessler["goals"] if g["id"] == "newsletter-subscribers")
+    (specific,) = [b for b in goal["smart"] if b["letter"] == "S"]
+    assert specific["state_name"] == "fail" and specific["reasons"]
+    job = next(j for j in jobs if j.name == "pdf/kessler-b2b-2026.pdf")
+    result = pdf.render_pdfs([job], root=root, workers=1, progress=False)
+    text = pdf_text(result.written[job.name])
+    assert f"S · Specific not met: {'; '.join(specific['reasons'])}" in text
+
+
+def test_handout_front_with_the_portfolio_summary(built: Any) -> None:
+    root, _, _ = built
+    config = load_config(start=root)
+    project = check_project(config, (), TODAY)
+    renderer = SiteRenderer(
+        config, TODAY, base_url=None, with_pdf=True, slugs=[p.slug for p in project.plans]
+    )
+    rendered = [
+        renderer.render_plan(c.loaded, c.findings)
+        for c in sorted(project.plans, key=lambda p: p.slug)
+        if c.loaded is not None
+    ]
+    portfolio = renderer.get_portfolio([r.summary for r in rendered])
+    context = pdf.get_print_context(kind="handout", page_size="A4", epoch=EPOCH, link_base=None)
+    for name in ("print/handout.html", "print/portfolio.html"):
+        html = renderer.env.get_template(name).render(
+            site=renderer.site,
+            plans=[r.context for r in rendered],
+            print=context,
+            portfolio=portfolio,
+        )
+        text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        assert "3 plans, 17 goals · figures as of 20 November 2026" in text
+        assert "Portfolio summary" in text
+        # per plan: its status counts, attainment and worst status
+        assert (
+            "Velo Verde customer support and retention plan FY 2026/27 5 1 achieved, 2 on track"
+            in text
+        )
+        # per objective, by horizon then title: efficiency is 75% with a breached goal
+        assert "Hold support cost per subscriber flat while the fleet grows by 30%" in text
+        assert "2028 — 2 75% Breached" in text
+        assert "Goals by kind and area" in text

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from smartdoc import scoring
 from smartdoc.model import Checkin, Goal, Period, Plan
 from smartdoc.scoring import STATUSES
+from smartdoc.site import plans_json
 
 D = dt.date.fromisoformat
 TODAY = D("2027-06-15")
@@ -198,7 +199,9 @@ def test_band_history_counts_checkins_inside() -> None:
         ],
     )
     band = scoring.get_band(goal, TODAY)
-    assert band == scoring.BandScore(low=40, high=60, met=False, inside=2, total=4)
+    assert band == scoring.BandScore(
+        low=40, high=60, met=False, inside=2, total=4, hold="all", current_inside=False
+    )
     assert scoring.get_status(goal, TODAY) == "breached"
 
 
@@ -289,12 +292,14 @@ def test_expected_is_none_where_undefined(fields: dict[str, Any]) -> None:
     ],
 )
 def test_status_against_pace_with_default_tolerance(current: float, status: str) -> None:
-    goal = cost_goal(("2027-07-01", current))
-    assert scoring.get_status(goal, D("2027-07-02"), period=None) == status  # e = 0.5
+    # the check-in of 2 July is 182 of 364 days in: e = 0.5 on that day, whatever today is
+    goal = cost_goal(("2027-07-02", current))
+    assert scoring.get_status(goal, D("2027-07-02"), period=None) == status
+    assert scoring.get_status(goal, D("2027-07-30"), period=None) == status
 
 
 def test_status_uses_the_tolerance_given() -> None:
-    goal = cost_goal(("2027-07-01", 86))  # p 0.35 against e 0.5
+    goal = cost_goal(("2027-07-02", 86))  # p 0.35 against e 0.5
     assert scoring.get_status(goal, D("2027-07-02"), 0.05) == "off-track"
     assert scoring.get_status(goal, D("2027-07-02"), 0.15) == "on-track"
 
@@ -415,8 +420,10 @@ def test_attainment_clamps_each_goal_but_keeps_raw_progress() -> None:
         id="band", direction="at-most", target=5, measurements=[figure("2027-06-01", 3)]
     )
     score = scoring.score_plan(plan_with(runaway, halfway, band), TODAY, slug="p")
-    assert score.attainment == 0.75  # (1.0 + 0.5) / 2; the band goal has no progress
+    # (1.0 + 0.5 + 1.0) / 3: the band goal counts as its share inside, 1 of 1 (issue 12)
+    assert score.attainment == pytest.approx(2.5 / 3)
     assert [g.progress for g in score.goals] == [1.5, 0.5, None]
+    assert [g.attainment for g in score.goals] == [1.0, 0.5, 1.0]
     weighted = scoring.score_plan(plan_with(runaway, halfway, backwards), TODAY, slug="p")
     assert weighted.attainment == 0.375  # (1.0 + 0.5 + 2 x 0) / 4
 
@@ -505,11 +512,15 @@ PLAN_KEYS = {"slug", "title", "period", "status_counts", "attainment", "smart_sc
 
 def test_goal_json_has_the_design_keys_and_rounded_figures() -> None:
     score = scoring.score_goal(followers_goal(), D("2027-05-15"), smart={"S": True, "M": False})
-    data = scoring.goal_to_json(score)
+    data = plans_json.goal_to_json(score)
     assert set(data) >= GOAL_KEYS
-    assert data["status"] == "off-track"  # 30% done, 66.3% expected by the interim pace
+    # judged on 1 March, the date of its latest figure (the final of 1 July is not in yet):
+    # the interim pace asks 12,000 + 2,000 x 60/90 = 13,333 followers that day, e = 0.2222;
+    # 13,800 is 30% of the way: on track (at 15 May, e would be 0.663: off track)
+    assert data["as_of"] == "2027-03-01"
+    assert data["status"] == "on-track"
     assert data["progress"] == 0.3  # 13,800: 1,800 of 6,000
-    assert data["expected"] == 0.663  # 0.663004 to 4 decimals
+    assert data["expected"] == 0.2222  # 1,333.33 / 6,000 to 4 decimals
     assert data["before"] == {"date": "2026-12-31", "value": 12000, "note": None}
     assert data["during"][0] == {"date": "2027-02-01", "value": 12900, "note": "Reels test started"}
     assert data["after"] is None  # dated after 2027-05-15
@@ -525,9 +536,17 @@ def test_band_goal_json_target_is_min_max() -> None:
     goal = make_goal(
         id="nps", target={"min": 40, "max": 60.5}, measurements=[figure("2027-02-01", 50)]
     )
-    data = scoring.goal_to_json(scoring.score_goal(goal, TODAY))
+    data = plans_json.goal_to_json(scoring.score_goal(goal, TODAY))
     assert data["target"] == {"min": 40, "max": 60.5}
-    assert data["band"] == {"min": 40, "max": 60.5, "met": True, "inside": 1, "total": 1}
+    assert data["band"] == {
+        "min": 40,
+        "max": 60.5,
+        "met": True,
+        "hold": "all",
+        "inside": 1,
+        "total": 1,
+    }
+    assert data["inside"] == {"n": 1, "m": 1}
     assert (data["status"], data["progress"], data["direction"]) == ("met", None, "range")
 
 
@@ -535,7 +554,7 @@ def test_plan_json_has_the_design_keys() -> None:
     plan = plan_with(
         followers_goal(), cost_goal(("2027-06-01", 80)), budget={"total": 40000, "currency": "EUR"}
     )
-    data = scoring.plans_json([scoring.score_plan(plan, TODAY, slug="northwind")], TODAY)
+    data = plans_json.plans_json([scoring.score_plan(plan, TODAY, slug="northwind")], TODAY)
     assert data["version"] == 1 and data["today"] == "2027-06-15"
     plan_data = data["plans"][0]
     assert set(plan_data) >= PLAN_KEYS
@@ -544,13 +563,13 @@ def test_plan_json_has_the_design_keys() -> None:
     assert list(plan_data["status_counts"]) == list(STATUSES)
     assert all(set(goal) >= GOAL_KEYS for goal in plan_data["goals"])
     text = json.dumps(data, allow_nan=False, sort_keys=True)
-    again = scoring.plans_json([scoring.score_plan(plan, TODAY, slug="northwind")], TODAY)
+    again = plans_json.plans_json([scoring.score_plan(plan, TODAY, slug="northwind")], TODAY)
     assert json.dumps(again, allow_nan=False, sort_keys=True) == text
 
 
 def test_negative_zero_prints_as_zero() -> None:
     goal = cost_goal(("2027-06-01", 100))
-    data = scoring.goal_to_json(scoring.score_goal(goal, TODAY))
+    data = plans_json.goal_to_json(scoring.score_goal(goal, TODAY))
     assert data["progress"] == 0 and str(data["progress"]) == "0"
     assert data["change"] == {"abs": 0, "pct": 0, "basis": "latest"}
 
@@ -574,7 +593,7 @@ def test_override_is_carried_beside_the_computed_status_never_instead() -> None:
         date=D("2027-06-10"),
         by=None,
     )
-    data = scoring.goal_to_json(score)
+    data = plans_json.goal_to_json(score)
     assert data["status"] == "off-track" and data["area"] == "financial"
     assert data["override"] == {
         "status": "on-track",
@@ -582,7 +601,7 @@ def test_override_is_carried_beside_the_computed_status_never_instead() -> None:
         "date": "2027-06-10",
         "by": None,
     }
-    plain = scoring.goal_to_json(scoring.score_goal(cost_goal(), TODAY))
+    plain = plans_json.goal_to_json(scoring.score_goal(cost_goal(), TODAY))
     assert plain["override"] is None and plain["area"] is None
 
 
@@ -607,11 +626,12 @@ def test_area_roll_up_counts_goals_and_attainment_per_area() -> None:
     ]
     assert areas[0].status_counts["on-track"] == 1 and areas[0].status_counts["achieved"] == 1
     assert areas[1].status_counts["off-track"] == 1
-    assert scoring.areas_to_json(areas)[0] == {
+    assert plans_json.areas_to_json(areas)[0] == {
         "area": "financial",
         "goals": 2,
         "status_counts": dict(areas[0].status_counts),
         "attainment": 0.75,
+        "worst_status": "on-track",
     }
 
 
@@ -643,7 +663,7 @@ def test_portfolio_objectives_carry_title_area_and_horizon() -> None:
         "brand": "Be seen as a young brand",
         "revenue": "Grow online revenue 3%",
     }
-    objectives = scoring.portfolio_to_json(scoring.score_portfolio(scores))
+    objectives = plans_json.portfolio_to_json(scoring.score_portfolio(scores))
     brand = next(o for o in objectives if o["key"] == "brand")
     # the first plan sets the title (R106 reports the other); area and horizon fill in
     assert (brand["title"], brand["area"], brand["horizon"]) == (
@@ -815,7 +835,7 @@ def test_every_goal_gets_a_status_from_the_vocabulary(
         "not-started",
         "no-data",
     }
-    json.dumps(scoring.goal_to_json(score), allow_nan=False)
+    json.dumps(plans_json.goal_to_json(score), allow_nan=False)
 
 
 @pytest.mark.fuzz
@@ -901,8 +921,10 @@ def test_band_is_met_exactly_when_inside_bounds(
     )
     band = scoring.get_band(goal, D("2030-01-01"))
     assert band is not None
-    assert band.met is (low <= current <= high)
-    assert band.inside == sum(1 for v in [*history, current] if low <= v <= high)
+    figures = [*history, current]
+    assert band.current_inside is (low <= current <= high)
+    assert band.met is all(low <= v <= high for v in figures)  # hold: all, the default
+    assert band.inside == sum(1 for v in figures if low <= v <= high)
     assert band.total == len(history) + 1
 
 
@@ -915,4 +937,4 @@ def test_plan_roll_up_counts_every_goal_once(goals: list[Goal], today: dt.date) 
     assert list(score.status_counts) == list(STATUSES)
     assert sum(score.status_counts.values()) == len(goals)
     assert score.attainment is None or 0.0 <= score.attainment <= 1.0
-    json.dumps(scoring.plan_to_json(score), allow_nan=False)
+    json.dumps(plans_json.plan_to_json(score), allow_nan=False)

@@ -36,7 +36,12 @@ def score_checked(checked: Checked, config: Config, options: Options) -> list[Sc
             continue
         letters = get_plan_letters(loaded, plan.findings, letters_checked)
         score = score_plan(
-            loaded.plan, options.today, config.status_tolerance, slug=loaded.slug, smart=letters
+            loaded.plan,
+            options.today,
+            config.status_tolerance,
+            slug=loaded.slug,
+            smart=letters,
+            staleness_days=config.lint.staleness_days,
         )
         scored.append(ScoredPlan(plan, loaded, score))
     return scored

@@ -23,20 +23,41 @@ from markupsafe import Markup
 
 from smartdoc.config import Config
 from smartdoc.lint.finding import Finding
+from smartdoc.lint.letters import FAILING_SEVERITIES
 from smartdoc.lint.registry import FAMILIES, Rule
 from smartdoc.load import LoadedPlan
-from smartdoc.model import SMART_LETTERS, Band, Checkin, Goal
-from smartdoc.scoring import STATUSES, GoalScore, ObjectiveScore, PlanScore, RollupGoal
+from smartdoc.model import SMART_LETTERS, Checkin, Goal
+from smartdoc.scoring import (
+    STATUSES,
+    GoalScore,
+    ObjectiveScore,
+    PlanScore,
+    RollupGoal,
+    count_statuses,
+    get_smart_score,
+    get_split,
+    weighted_attainment,
+    worst_status,
+)
 from smartdoc.site import charts
 from smartdoc.site.format import (
+    AREA_LABELS,
+    KIND_LABELS,
     MISSING,
     STATUS_LABELS,
+    UNKNOWN_PRECISION,
+    GoalPrecision,
+    format_age,
+    format_change,
     format_currency,
     format_date,
+    format_inside,
     format_number,
     format_percent,
     format_quantity,
-    format_signed,
+    format_target,
+    get_goal_precision,
+    is_percent,
 )
 
 #: Widest a progress bar is drawn, in % of its track; the printed figure is never clamped.
@@ -154,28 +175,26 @@ class GoalAnchors:
         return anchor
 
 
-def format_target(target: float | Band | None, direction: str | None, unit: str | None) -> str:
-    """Return a target as people read it: `18,000 followers`, `at least 4.5`, `10–20%`."""
-    if target is None:
-        return MISSING
-    if isinstance(target, Band):
-        return f"{format_number(target.min)}–{format_quantity(target.max, unit)}"
-    text = format_quantity(target, unit)
-    if direction == "at-least":
-        return f"at least {text}"
-    if direction == "at-most":
-        return f"at most {text}"
-    return text
-
-
-def _band_label(score: GoalScore) -> str:
+def _band_label(score: GoalScore, precision: GoalPrecision) -> str:
     band = score.band
     assert band is not None
+    low, high = precision.target
     if band.low is not None and band.high is not None:
-        return f"range {format_number(band.low)}–{format_quantity(band.high, score.unit)}"
+        return (
+            f"range {format_number(band.low, low)}–{format_quantity(band.high, score.unit, high)}"
+        )
     if band.low is not None:
-        return f"zone (at least {format_quantity(band.low, score.unit)})"
-    return f"zone (at most {format_quantity(band.high, score.unit)})"
+        return f"zone (at least {format_quantity(band.low, score.unit, low)})"
+    return f"zone (at most {format_quantity(band.high, score.unit, high)})"
+
+
+def hold_text(hold: Any) -> str:
+    """Return what a band goal's `hold` asks, in words."""
+    if hold == "latest":
+        return "met while the latest figure is inside"
+    if hold == "all":
+        return "met only while every figure is inside"
+    return f"met while at least {format_percent(hold)} of the figures are inside"
 
 
 def _inside(score: GoalScore, value: float) -> bool | None:
@@ -186,51 +205,87 @@ def _inside(score: GoalScore, value: float) -> bool | None:
 
 
 def _cell(
-    label: str, checkin: Checkin | None, unit: str | None, note: str | None = None
+    label: str,
+    checkin: Checkin | None,
+    unit: str | None,
+    precision: GoalPrecision,
+    note: str | None = None,
 ) -> dict[str, Any]:
     return {
         "label": label,
-        "value": format_quantity(checkin.value, unit) if checkin else MISSING,
+        "value": format_quantity(checkin.value, unit, precision.of(checkin))
+        if checkin
+        else MISSING,
         "date": checkin.date if checkin else None,
         "note": note,
     }
 
 
-def get_phase_cells(goal: Goal, score: GoalScore) -> list[dict[str, Any]]:
+def get_progress_display(score: GoalScore) -> str:
+    """Return a goal's attainment in words: `87%`, or `2 of 3 inside` for a band goal."""
+    if score.band is not None:
+        return format_inside(score.band.inside, score.band.total)
+    return format_percent(score.progress)
+
+
+def get_phase_cells(
+    goal: Goal, score: GoalScore, precision: GoalPrecision = UNKNOWN_PRECISION
+) -> list[dict[str, Any]]:
     """Return the before / during / after / target / change / attainment cells of a goal."""
     phases = score.phases
     unit = score.unit
     count = len(phases.during)
     during_note = f"{count} check-in{'s' if count != 1 else ''}" if count else None
     change = phases.change
-    if change.abs is None:
-        change_text = MISSING
-    else:
-        change_text = format_signed(change.abs) + ("%" if (unit or "").strip() == "%" else "")
-        if (unit or "").strip() == "%":
-            change_text += " pts"
-        if change.pct is not None:
-            change_text += f" ({format_signed(change.pct, 1)}%)"
+    change_text = format_change(change.abs, change.pct, unit, precision.widest)
     change_note = {"after": "after vs before", "latest": "latest vs before"}.get(change.basis or "")
-    if score.band is not None:
-        attainment = (
-            STATUS_LABELS.get(score.status, score.status) if score.band.met is not None else MISSING
-        )
-    else:
-        attainment = format_percent(score.progress)
     return [
-        _cell("Before", phases.before, unit),
-        _cell("During (latest)", phases.latest, unit, during_note),
-        _cell("After", phases.after, unit),
+        _cell("Before", phases.before, unit, precision),
+        _cell("During (latest)", phases.latest, unit, precision, during_note),
+        _cell("After", phases.after, unit, precision),
         {
             "label": "Target",
-            "value": format_target(phases.target, score.direction, unit),
+            "value": format_target(phases.target, score.direction, unit, precision.target),
             "date": goal.deadline,
             "note": None,
         },
         {"label": "Change", "value": change_text, "date": None, "note": change_note},
-        {"label": "Attainment", "value": attainment, "date": None, "note": None},
+        # a band goal's attainment is its figures inside, never the word "Met"
+        {"label": "Attainment", "value": get_progress_display(score), "date": None, "note": None},
     ]
+
+
+def get_glance_row(score: GoalScore, precision: GoalPrecision) -> dict[str, Any]:
+    """Return a goal's row of the at-a-glance table (DESIGN §9): before, current with its
+    date, expected at that date, target, progress.
+
+    Figures stand without their unit (a `%` excepted), which the row states once, beside
+    the goal: a column of bare figures is what the eye compares.
+    """
+    phases = score.phases
+    unit = "%" if is_percent(score.unit) else None
+    written_unit = (score.unit or "").strip()
+    current = score.current
+    expected = None
+    if score.expected_value is not None:
+        expected = {
+            "value": format_quantity(score.expected_value, unit, precision.widest),
+            "share": format_percent(score.expected),
+        }
+    return {
+        "unit": None if unit or not written_unit else written_unit,
+        "before": _cell("Before", phases.before, unit, precision),
+        "current": {
+            **_cell("Current", current, unit, precision),
+            "is_final": current is not None and current is phases.after,
+        },
+        "expected": expected,
+        "target": {
+            "value": format_target(phases.target, score.direction, unit, precision.target),
+            "date": score.deadline,
+        },
+        "progress": get_progress_display(score),
+    }
 
 
 def _goal_facts(
@@ -253,6 +308,7 @@ def _goal_facts(
     facts.append(("Owner", _text_list(goal.owner)))
     if goal.serves:
         facts.append(("Serves", plan_strategy.get(goal.serves, goal.serves)))
+    facts.append(("Area", AREA_LABELS.get(goal.area or "")))
     facts.append(("Deadline", format_date(goal.deadline) if goal.deadline else None))
     if goal.budget is not None:
         facts.append(("Budget", format_currency(goal.budget, currency)))
@@ -285,11 +341,21 @@ def _status_counts(counts: Mapping[str, int]) -> list[dict[str, Any]]:
     ]
 
 
-def _smart_badges(letters: Mapping[str, bool | None]) -> list[dict[str, Any]]:
+def _smart_badges(
+    letters: Mapping[str, bool | None], findings: Sequence[Finding] = ()
+) -> list[dict[str, Any]]:
     badges = []
     for letter in SMART_LETTERS:
         state = letters.get(letter)
         state_name, state_label = _BADGE_STATES[state]
+        # an unmet letter says why: the messages of its family's failing findings
+        reasons = [
+            finding.message
+            for finding in findings
+            if state is False
+            and finding.family == letter
+            and finding.severity in FAILING_SEVERITIES
+        ]
         badges.append(
             {
                 "letter": letter,
@@ -297,9 +363,75 @@ def _smart_badges(letters: Mapping[str, bool | None]) -> list[dict[str, Any]]:
                 "state": state,
                 "state_name": state_name,
                 "state_label": state_label,
+                "reasons": reasons,
             }
         )
     return badges
+
+
+def _override_data(score: GoalScore) -> dict[str, Any] | None:
+    override = score.override
+    if override is None:
+        return None
+    return {
+        "status": override.status,
+        "label": STATUS_LABELS.get(override.status or "", override.status or MISSING),
+        "reason": override.reason,
+        "date": override.date,
+        "by": override.by,
+        "differs": override.status != score.status,
+    }
+
+
+def _stale_data(score: GoalScore) -> dict[str, Any] | None:
+    stale = score.stale
+    if stale is None:
+        return None
+    return {
+        "days": stale.days,
+        "window": stale.window,
+        "last": stale.last,
+        "text": format_age(stale.days),
+    }
+
+
+def _status_data(status: str | None) -> dict[str, Any] | None:
+    if status is None:
+        return None
+    return {"status": status, "label": STATUS_LABELS.get(status, status)}
+
+
+def get_split_context(goals: Sequence[RollupGoal]) -> dict[str, Any]:
+    """Return the kind x area table: goal counts, attainment and worst status per cell."""
+    cells = get_split(goals)
+    areas: list[str | None] = []
+    for cell in cells:
+        if cell.area not in areas:
+            areas.append(cell.area)
+    rows: list[dict[str, Any]] = []
+    for cell in cells:
+        if not rows or rows[-1]["kind"] != cell.kind:
+            rows.append(
+                {
+                    "kind": cell.kind,
+                    "label": KIND_LABELS.get(cell.kind or "", "Kind not set"),
+                    "cells": [],
+                }
+            )
+        rows[-1]["cells"].append(
+            {
+                "area_label": AREA_LABELS.get(cell.area or "", "Area not set"),
+                "count": cell.goal_count,
+                "attainment": format_percent(cell.attainment),
+                "worst": _status_data(cell.worst_status),
+            }
+        )
+    return {
+        "areas": [
+            {"area": area, "label": AREA_LABELS.get(area or "", "Area not set")} for area in areas
+        ],
+        "rows": rows,
+    }
 
 
 # --- goals and plans -----------------------------------------------------------------------
@@ -313,8 +445,9 @@ def get_goal_context(
     findings: Sequence[Finding],
     strategy: Mapping[str, str],
     currency: str | None,
+    precision: GoalPrecision = UNKNOWN_PRECISION,
 ) -> dict[str, Any]:
-    """Return the template data of one goal card."""
+    """Return the template data of one goal card (and its row of the at-a-glance table)."""
     title = goal.title or goal.id or "Untitled goal"
     progress, expected = score.progress, score.expected
     bar_width = None if progress is None else round(max(0.0, min(progress * 100, BAR_MAX)), 1)
@@ -322,56 +455,62 @@ def get_goal_context(
     band = None
     if score.band is not None:
         band = {
-            "label": _band_label(score),
+            "label": _band_label(score, precision),
             "inside": score.band.inside,
             "total": score.band.total,
             "met": score.band.met,
+            "hold": hold_text(score.band.hold),
         }
     history = [
         {
             "date": c.date,
-            "value": format_quantity(c.value, score.unit),
+            "value": format_quantity(c.value, score.unit, precision.of(c)),
             "note": c.note,
             "inside": _inside(score, c.value),
         }
         for c in score.phases.during
     ]
-    if score.band is not None:
-        progress_display = (
-            f"{score.band.inside} of {score.band.total} inside" if score.band.total else MISSING
-        )
-    else:
-        progress_display = format_percent(progress)
-    chart_svg = charts.render_chart(charts.chart_data_from_goal(goal), id_prefix=f"{anchor}-chart")
+    mine = [f for f in findings if goal.id is not None and f.goal == goal.id]
+    # the chart shows the figures the score counts: none dated after today, so its
+    # "n of m" and the card's are one count (issue 12)
+    as_scored = goal.model_copy(
+        update={"measurements": list(score.phases.during), "final": score.phases.after}
+    )
+    chart_data = charts.chart_data_from_goal(as_scored)
+    chart_svg = charts.render_chart(chart_data, id_prefix=f"{anchor}-chart")
     return {
         "id": goal.id,
         "anchor": anchor,
         "title": title,
         "kind": goal.kind,
-        "kind_label": {"quantitative": "Quantitative", "qualitative": "Qualitative"}.get(
-            goal.kind or "", "Kind not set"
-        ),
+        "kind_label": KIND_LABELS.get(goal.kind or "", "Kind not set"),
+        "area": score.area,
+        "area_label": AREA_LABELS.get(score.area or ""),
         "status": score.status,
         "status_label": STATUS_LABELS.get(score.status, score.status),
+        "override": _override_data(score),
+        "stale": _stale_data(score),
+        "as_of": score.as_of,
         "progress": progress,
         "expected": expected,
         "bar_width": bar_width,
         "expected_width": expected_width,
-        "progress_display": progress_display,
-        "current_display": format_quantity(score.current.value, score.unit)
+        "progress_display": get_progress_display(score),
+        "current_display": format_quantity(
+            score.current.value, score.unit, precision.of(score.current)
+        )
         if score.current
         else MISSING,
-        "target_display": format_target(goal.target, score.direction, score.unit),
+        "target_display": format_target(goal.target, score.direction, score.unit, precision.target),
+        "glance": get_glance_row(score, precision),
         "band": band,
-        "smart": _smart_badges(score.smart),
+        "smart": _smart_badges(score.smart, mine),
         "chart": Markup(chart_svg),
-        "trend": charts.describe_trend(charts.chart_data_from_goal(goal)),
-        "phases": {"cells": get_phase_cells(goal, score)},
+        "trend": charts.describe_trend(chart_data),
+        "phases": {"cells": get_phase_cells(goal, score, precision)},
         "history": history,
         "facts": _goal_facts(goal, strategy, currency),
-        "findings": [
-            finding_data(f) for f in findings if goal.id is not None and f.goal == goal.id
-        ],
+        "findings": [finding_data(f) for f in mine],
     }
 
 
@@ -383,7 +522,10 @@ def get_plan_context(
     narrative_html: str | None = None,
     reserved_ids: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """Return the template data of one plan page (and of its card on the index)."""
+    """Return the template data of one plan page (and of its card on the index).
+
+    Plan-level values are JSON-ready (no dates): the index card is kept between builds.
+    """
     plan = loaded.plan
     assert plan is not None
     mine = [f for f in findings if f.plan == loaded.slug]
@@ -395,9 +537,16 @@ def get_plan_context(
         anchor = anchors.make(goal, index)
         goals.append(
             get_goal_context(
-                goal, goal_score, anchor=anchor, findings=mine, strategy=strategy, currency=currency
+                goal,
+                goal_score,
+                anchor=anchor,
+                findings=mine,
+                strategy=strategy,
+                currency=currency,
+                precision=get_goal_precision(goal, loaded.decimals, index),
             )
         )
+    goal_ids = {goal.id for goal in plan.goals if goal.id is not None}
     period = None
     if plan.period is not None:
         period = f"{format_date(plan.period.start)} – {format_date(plan.period.end)}"
@@ -413,18 +562,28 @@ def get_plan_context(
         ("Period", period),
         ("Budget", format_currency(plan.budget.total, currency) if plan.budget else None),
     ]
-    objectives = [
-        {
-            "key": key,
-            "text": text,
-            "goals": [
-                {"anchor": g["anchor"], "title": g["title"]}
-                for g, goal in zip(goals, plan.goals, strict=True)
-                if goal.serves == key
-            ],
-        }
-        for key, text in strategy.items()
-    ]
+    objectives = []
+    for key, objective in (plan.strategy or {}).items():
+        serving = [
+            goal_score
+            for goal_score, goal in zip(score.goals, plan.goals, strict=True)
+            if goal.serves == key
+        ]
+        objectives.append(
+            {
+                "key": key,
+                "text": objective.title,
+                "area_label": AREA_LABELS.get(objective.area or ""),
+                "horizon": objective.horizon,
+                "attainment": format_percent(weighted_attainment(serving)),
+                "worst": _status_data(worst_status(g.status for g in serving)),
+                "goals": [
+                    {"anchor": g["anchor"], "title": g["title"]}
+                    for g, goal in zip(goals, plan.goals, strict=True)
+                    if goal.serves == key
+                ],
+            }
+        )
     return {
         "slug": loaded.slug,
         "url": page_url(loaded.slug),
@@ -435,13 +594,19 @@ def get_plan_context(
         "tags": list(plan.tags or []),
         "facts": [{"label": label, "value": value} for label, value in facts if value],
         "attainment": score.attainment,
+        "worst": _status_data(score.worst_status),
         "smart_score": score.smart.score,
         "status_counts": _status_counts(score.status_counts),
         "budget": budget,
+        "split": get_split_context(score.goals),
         "strategy": objectives,
         "goals": goals,
         "narrative": Markup(narrative_html) if narrative_html else None,
         "findings": [finding_data(f) for f in mine],
+        # notes no goal card shows: about the plan, or naming a goal id it does not have
+        "plan_findings": [
+            finding_data(f) for f in mine if f.goal is None or f.goal not in goal_ids
+        ],
     }
 
 
@@ -450,24 +615,32 @@ def get_portfolio_context(
     all_goals: Sequence[RollupGoal],
     objectives: Sequence[ObjectiveScore],
 ) -> dict[str, Any]:
-    """Return the template data of the index: plan cards, status counts, objectives."""
-    from smartdoc.scoring import count_statuses, get_smart_score, weighted_attainment
+    """Return the template data of the index (and of the handout's portfolio summary).
 
+    Objectives are listed by horizon (soonest first, those without one last), then title:
+    the order a reader looks for them in, not the order of their keys.
+    """
     by_slug = {plan["slug"]: plan for plan in plans}
-    anchors = {
-        (plan["slug"], goal["id"]): goal["anchor"]
+    cards = {
+        (plan["slug"], goal["id"]): goal
         for plan in plans
         for goal in plan["goals"]
         if goal["id"] is not None
     }
     objective_items = []
-    for objective in objectives:
+    ordered = sorted(
+        objectives,
+        key=lambda o: (o.horizon is None, o.horizon or 0, (o.title or o.key).casefold(), o.key),
+    )
+    for objective in ordered:
         goals = []
         for item in objective.goals:
             plan = by_slug.get(item.plan)
             if plan is None:
                 continue
-            anchor = anchors.get((item.plan, item.goal))
+            card = cards.get((item.plan, item.goal), {})
+            anchor = card.get("anchor")
+            progress = format_percent(item.progress) if item.progress is not None else ""
             goals.append(
                 {
                     "title": item.title or item.goal or "Untitled goal",
@@ -475,19 +648,23 @@ def get_portfolio_context(
                     "url": plan["url"] + (f"#{anchor}" if anchor else ""),
                     "status": item.status,
                     "status_label": STATUS_LABELS.get(item.status, item.status),
-                    "progress_display": format_percent(item.progress)
-                    if item.progress is not None
-                    else "",
+                    # as on the goal's card: `87%`, or `2 of 3 inside` for a band goal
+                    "progress_display": card.get("progress_display") or progress,
                 }
             )
-        texts = list(objective.descriptions) or [objective.key]
         objective_items.append(
             {
                 "key": objective.key,
-                "text": " / ".join(texts),
+                "text": objective.title or objective.key,
+                # other texts for the same key (R106 reports them) stay visible
+                "other_texts": list(objective.descriptions[1:]),
+                "area_label": AREA_LABELS.get(objective.area or ""),
+                "horizon": objective.horizon,
                 "plans": [by_slug[s]["title"] for s in objective.plans if s in by_slug],
                 "goals": goals,
+                "goal_count": len(objective.goals),
                 "attainment": objective.attainment,
+                "worst": _status_data(objective.worst_status),
             }
         )
     return {
@@ -495,7 +672,9 @@ def get_portfolio_context(
         "goal_count": len(all_goals),
         "status_counts": _status_counts(count_statuses(goal.status for goal in all_goals)),
         "attainment": weighted_attainment(all_goals),
+        "worst": _status_data(worst_status(goal.status for goal in all_goals)),
         "smart_score": get_smart_score(all_goals).score,
+        "split": get_split_context(all_goals),
         "objectives": objective_items,
     }
 

@@ -38,7 +38,7 @@ from smartdoc.lint.registry import Rule, all_rules
 from smartdoc.lint.rules.format import E120 as NARRATIVE_RULE
 from smartdoc.load import LoadedPlan, resolve_inside
 from smartdoc.model import Objective
-from smartdoc.site import context
+from smartdoc.site import context, plans_json
 from smartdoc.site.render import make_environment, render_template, theme_files
 from smartdoc.theme import theme_dir
 
@@ -56,10 +56,13 @@ class RollupGoal:
 
     id: str | None
     title: str | None
+    kind: str | None
     serves: str | None
     weight: float
     status: str
     progress: float | None
+    #: What the goal adds to roll-ups, 0..1 (`smartdoc.scoring.GoalScore.attainment`).
+    attainment: float | None
     smart: Mapping[str, bool | None]
     area: str | None
 
@@ -87,7 +90,18 @@ class PlanSummary:
             "strategy": dict(self.strategy),
             "objectives": {key: [o.title, o.area, o.horizon] for key, o in self.objectives.items()},
             "goals": [
-                [g.id, g.title, g.serves, g.weight, g.status, g.progress, dict(g.smart), g.area]
+                [
+                    g.id,
+                    g.title,
+                    g.kind,
+                    g.serves,
+                    g.weight,
+                    g.status,
+                    g.progress,
+                    g.attainment,
+                    dict(g.smart),
+                    g.area,
+                ]
                 for g in self.goals
             ],
             "plan_json": self.plan_json,
@@ -131,18 +145,29 @@ def _objective(key: Any, item: Any) -> Objective:
         raise ValueError("summary objective values of the wrong type") from None
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _rollup_goal(item: Any) -> RollupGoal:
-    if not isinstance(item, list) or len(item) != 8:
-        raise ValueError("a summary goal is a list of 8 values")
-    goal_id, title, serves, weight, status, progress, smart, area = item
-    texts_ok = all(v is None or isinstance(v, str) for v in (goal_id, title, serves, area))
-    numbers_ok = isinstance(weight, (int, float)) and (
-        progress is None or isinstance(progress, (int, float))
+    if not isinstance(item, list) or len(item) != 10:
+        raise ValueError("a summary goal is a list of 10 values")
+    goal_id, title, kind, serves, weight, status, progress, attainment, smart, area = item
+    texts = (goal_id, title, kind, serves, area)
+    texts_ok = all(v is None or isinstance(v, str) for v in texts)
+    numbers_ok = _is_number(weight) and all(
+        v is None or _is_number(v) for v in (progress, attainment)
     )
-    smart_ok = isinstance(smart, dict) and all(v in (True, False, None) for v in smart.values())
+    smart_ok = (
+        isinstance(smart, dict)
+        and all(isinstance(k, str) for k in smart)
+        and all(v in (True, False, None) for v in smart.values())
+    )
     if not (texts_ok and numbers_ok and smart_ok and status in scoring.STATUSES):
         raise ValueError("summary goal values of the wrong type")
-    return RollupGoal(goal_id, title, serves, float(weight), status, progress, smart, area)
+    return RollupGoal(
+        goal_id, title, kind, serves, float(weight), status, progress, attainment, smart, area
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +230,12 @@ class SiteRenderer:
         assert plan is not None, "only readable plans are rendered"
         letters = get_plan_letters(loaded, findings, self.checked_letters)
         score = scoring.score_plan(
-            plan, self.today, self.config.status_tolerance, slug=loaded.slug, smart=letters
+            plan,
+            self.today,
+            self.config.status_tolerance,
+            slug=loaded.slug,
+            smart=letters,
+            staleness_days=self.config.lint.staleness_days,
         )
         copies: dict[str, Path] = {}
         resolver = make_plan_resolver(
@@ -312,12 +342,17 @@ class SiteRenderer:
 
     # --- the whole site --------------------------------------------------------------------
 
+    def get_portfolio(self, summaries: Sequence[PlanSummary]) -> dict[str, Any]:
+        """Return the portfolio's template data: the index's `portfolio`, and the handout's."""
+        return context.get_portfolio_context(
+            [s.card for s in summaries],
+            [g for s in summaries for g in s.goals],
+            scoring.score_portfolio(summaries),
+        )
+
     def render_index(self, summaries: Sequence[PlanSummary]) -> str:
         """Return the HTML of the portfolio page."""
-        objectives = scoring.score_portfolio(summaries)
-        portfolio = context.get_portfolio_context(
-            [s.card for s in summaries], [g for s in summaries for g in s.goals], objectives
-        )
+        portfolio = self.get_portfolio(summaries)
         site_name = self.config.site_name
         index_page = context.get_page(
             site_name,
@@ -352,8 +387,8 @@ class SiteRenderer:
 
     def get_plans_json(self, summaries: Sequence[PlanSummary]) -> str:
         """Return plans.json (DESIGN: version 1), from each plan's encoded object."""
-        objectives = scoring.portfolio_to_json(scoring.score_portfolio(summaries))
-        areas = scoring.areas_to_json(scoring.score_areas(summaries))
+        objectives = plans_json.portfolio_to_json(scoring.score_portfolio(summaries))
+        areas = plans_json.areas_to_json(scoring.score_areas(summaries))
         # the same bytes as one json.dumps(sort_keys=True) of the whole document
         return (
             f'{{"areas": {_dump_json(areas)}, "objectives": {_dump_json(objectives)}, '
@@ -367,13 +402,30 @@ def get_summary(plan_context: Mapping[str, Any], score: scoring.PlanScore) -> Pl
     card = {
         key: value
         for key, value in plan_context.items()
-        if key not in ("goals", "narrative", "findings", "strategy")
+        if key not in ("goals", "narrative", "findings", "plan_findings", "strategy")
     }
     card["goals"] = [
-        {"id": g["id"], "anchor": g["anchor"], "title": g["title"]} for g in plan_context["goals"]
+        {
+            "id": g["id"],
+            "anchor": g["anchor"],
+            "title": g["title"],
+            "progress_display": g["progress_display"],
+        }
+        for g in plan_context["goals"]
     ]
     goals = tuple(
-        RollupGoal(g.id, g.title, g.serves, g.weight, g.status, g.progress, dict(g.smart), g.area)
+        RollupGoal(
+            g.id,
+            g.title,
+            g.kind,
+            g.serves,
+            g.weight,
+            g.status,
+            g.progress,
+            g.attainment,
+            dict(g.smart),
+            g.area,
+        )
         for g in score.goals
     )
     return PlanSummary(
@@ -382,7 +434,7 @@ def get_summary(plan_context: Mapping[str, Any], score: scoring.PlanScore) -> Pl
         strategy=dict(score.strategy),
         objectives=dict(score.objectives),
         goals=goals,
-        plan_json=_dump_json(scoring.plan_to_json(score)),
+        plan_json=_dump_json(plans_json.plan_to_json(score)),
     )
 
 

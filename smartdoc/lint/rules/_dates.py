@@ -1,50 +1,19 @@
-"""Small helpers shared by the R, T, P and Q rule families: goal labels, dates, cadences."""
+"""Small helpers shared by the R, T, P and Q rule families: goal labels and dates.
+
+The check-in cadence (`frequency`) lives in `smartdoc.cadence`: scoring reads it too.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 
 from smartdoc.model import Checkin, Goal
-
-#: Days added to a `frequency` window before a goal counts as stale (a report can run late).
-FREQUENCY_GRACE_DAYS = 3
-
-#: Named cadences -> days between check-ins (months and years rounded up, so they never
-#: fire early: 31, 92, 366).
-NAMED_FREQUENCIES: dict[str, int] = {
-    "daily": 1,
-    "weekly": 7,
-    "fortnightly": 14,
-    "monthly": 31,
-    "quarterly": 92,
-    "yearly": 366,
-    "annually": 366,
-}
-
-_DAYS_PER_UNIT = {"day": 1, "week": 7}
-_N_UNITS = re.compile(r"^(\d+)\s*(day|week)s?$")
 
 
 def goal_label(goal: Goal, index: int) -> str:
     """Return how messages name a goal: `goal 'ig-followers'`, or `goal #2` without an id."""
     return f"goal '{goal.id}'" if goal.id else f"goal #{index + 1}"
-
-
-def frequency_days(frequency: str | int | None) -> int | None:
-    """Return the days between expected check-ins, or None if `frequency` is not understood."""
-    if isinstance(frequency, bool) or frequency is None:
-        return None
-    if isinstance(frequency, int):
-        return frequency if frequency > 0 else None
-    text = " ".join(frequency.lower().split())
-    if text in NAMED_FREQUENCIES:
-        return NAMED_FREQUENCIES[text]
-    match = _N_UNITS.match(text)
-    if not match or int(match.group(1)) <= 0:
-        return None
-    return int(match.group(1)) * _DAYS_PER_UNIT[match.group(2)]
 
 
 def dated_figures(goal: Goal) -> Iterator[tuple[tuple[str | int, ...], Checkin]]:

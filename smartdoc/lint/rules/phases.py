@@ -14,14 +14,15 @@ import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from smartdoc.lint.registry import Hit, rule
-from smartdoc.lint.rules._dates import (
+from smartdoc.cadence import (
     FREQUENCY_GRACE_DAYS,
     frequency_days,
-    goal_label,
-    latest_on_or_before,
-    long_date,
+    is_due,
+    measuring_since,
+    staleness_window,
 )
+from smartdoc.lint.registry import Hit, rule
+from smartdoc.lint.rules._dates import goal_label, latest_on_or_before, long_date
 from smartdoc.model import STATUS_VOCABULARY
 
 if TYPE_CHECKING:
@@ -31,21 +32,14 @@ if TYPE_CHECKING:
 
 def _staleness_window(goal: Goal, ctx: GoalContext) -> tuple[int, str]:
     """Return (days allowed since the last check-in, how that was decided)."""
-    days = frequency_days(goal.frequency)
+    window = staleness_window(goal, ctx.config.staleness_days)
+    days = window.frequency_days
     if days is None:
-        return ctx.config.staleness_days, "the configured staleness_days"
-    window = days + FREQUENCY_GRACE_DAYS
+        return window.days, "the configured staleness_days"
     plural = "" if days == 1 else "s"
-    return window, (
+    return window.days, (
         f"frequency '{goal.frequency}' ({days} day{plural} + {FREQUENCY_GRACE_DAYS} grace)"
     )
-
-
-def _measuring_since(goal: Goal, ctx: GoalContext) -> dt.date | None:
-    """Return the day check-ins became due: the period start, or the baseline without one."""
-    if ctx.plan.period is not None:
-        return ctx.plan.period.start
-    return goal.baseline.date if goal.baseline is not None else None
 
 
 @rule("P101", "checkin-stale", "warning")
@@ -93,12 +87,12 @@ def checkin_stale(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
           - {date: 2027-06-01, value: 15100}
     ```
     """
-    since = _measuring_since(goal, ctx)
-    if since is None or ctx.today < since or goal.final is not None:
-        return
-    if goal.baseline is not None and ctx.today < goal.baseline.date:
-        return  # no check-in can be due before the baseline (T107 would reject it; issue 12)
-    if goal.deadline is not None and ctx.today > goal.deadline:
+    # nothing is due before the period or the baseline (T107 would reject such a check-in;
+    # issue 12), after the deadline (P102) or once the final figure is in
+    since = measuring_since(goal, ctx.plan.period)
+    if since is None or not is_due(
+        goal, ctx.plan.period, ctx.today, has_final=goal.final is not None
+    ):
         return
     latest = latest_on_or_before(goal.measurements or [], ctx.today)
     if latest is None and goal.baseline is not None and since < goal.baseline.date <= ctx.today:
