@@ -1,15 +1,15 @@
-"""PDF scorecards (one per plan) and the handout (all plans): HTML in, PDF bytes out.
+"""PDF scorecards (one per plan) and the handout's front: HTML in, PDF bytes out.
 
 Two steps, both plain data:
 
-1. `get_pdf_jobs` renders the print templates (`print/scorecard.html`, `print/handout.html`,
-   styled by `print/print.css`) with the build's one Jinja environment and the same plan
-   data as the site pages, into `PdfJob`s.
-2. `render_pdfs` turns jobs into PDF bytes in a pool of worker processes
+1. `get_scorecard_html` renders `print/scorecard.html` (styled by `print/print.css`) with
+   the build's one Jinja environment and the same plan data as the site page; the handout's
+   front is `print/portfolio.html` (`smartdoc.pdf_handout`, which also joins the pages).
+2. `render_pdfs` turns `PdfJob`s into PDF bytes in a pool of worker processes
    (`smartdoc.pdf_worker`, the only module that imports WeasyPrint) and returns them; the
-   caller writes them (the build, into its temporary site folder).
+   caller writes them (the build, into its staging folder).
 
-Safety (DESIGN.md §10): the workers' URL fetcher serves `data:` URLs and regular files whose
+Safety (docs/pdf.md): the workers' URL fetcher serves `data:` URLs and regular files whose
 real path is inside the project root or the built-in theme. Anything else (`file:` outside,
 `../` escapes, symlinks out, `http(s):`, attachments) is refused, and each refusal is a
 warning naming the PDF, the plan and the URL; `strict=True` turns them into one error
@@ -37,6 +37,7 @@ import importlib.metadata
 import json
 import multiprocessing
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ CACHE_DIR = "pdf"
 DEFAULT_TIMEOUT = 120.0
 #: Jobs a worker process renders before it is replaced (bounds WeasyPrint's memory growth).
 MAX_TASKS_PER_CHILD = 25
-HANDOUT_NAME = "pdf/handout.pdf"
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts")
 
 
@@ -105,7 +106,7 @@ def get_epoch(today: dt.date, epoch: int | None) -> int:
 
 
 def get_print_context(
-    *, kind: str, page_size: str, epoch: int, link_base: str | None
+    *, kind: str, page_size: str, epoch: int, link_base: str | None, id_prefix: str = ""
 ) -> dict[str, Any]:
     """Return the `print` variable of the print templates."""
     created = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc)
@@ -114,7 +115,14 @@ def get_print_context(
         "page_size": page_size,
         "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "link_base": link_base.rstrip("/") + "/" if link_base else None,
+        "id_prefix": id_prefix,
     }
+
+
+def scorecard_id_prefix(slug: str) -> str:
+    """Return the prefix of every anchor of a plan's scorecard: unique per plan, so that the
+    scorecards' pages can share one handout without two plans naming the same place."""
+    return "p-" + _UNSAFE_ID.sub("-", slug) + "-"
 
 
 def get_scorecard_html(
@@ -128,71 +136,18 @@ def get_scorecard_html(
 ) -> str:
     """Return the HTML of one plan's scorecard (`print/scorecard.html`)."""
     context = get_print_context(
-        kind="scorecard", page_size=page_size, epoch=epoch, link_base=link_base
+        kind="scorecard",
+        page_size=page_size,
+        epoch=epoch,
+        link_base=link_base,
+        id_prefix=scorecard_id_prefix(str(plan["slug"])),
     )
     return str(env.get_template("print/scorecard.html").render(site=site, plan=plan, print=context))
 
 
-def get_handout_html(
-    env: Any,
-    *,
-    site: Mapping[str, Any],
-    plans: Sequence[Mapping[str, Any]],
-    page_size: str = "A4",
-    epoch: int,
-    link_base: str | None = None,
-) -> str:
-    """Return the HTML of the handout: cover, contents, one section per plan."""
-    context = get_print_context(
-        kind="handout", page_size=page_size, epoch=epoch, link_base=link_base
-    )
-    return str(env.get_template("print/handout.html").render(site=site, plans=plans, print=context))
-
-
-def get_pdf_jobs(
-    env: Any,
-    *,
-    site: Mapping[str, Any],
-    plans: Sequence[Mapping[str, Any]],
-    root: Path,
-    page_size: str = "A4",
-    link_base: str | None = None,
-    epoch: int | None = None,
-) -> list[PdfJob]:
-    """Return a scorecard job per plan context and the handout job (when there are plans)."""
-    if epoch is None:
-        epoch = get_epoch(site["today"], None)
-    base_url = str(root.resolve()) + os.sep
-    jobs = [
-        PdfJob(
-            f"pdf/{plan['slug']}.pdf",
-            str(plan["slug"]),
-            get_scorecard_html(
-                env, site=site, plan=plan, page_size=page_size, epoch=epoch, link_base=link_base
-            ),
-            base_url,
-            epoch,
-        )
-        for plan in plans
-    ]
-    if plans:
-        jobs.append(
-            PdfJob(
-                HANDOUT_NAME,
-                "all plans",
-                get_handout_html(
-                    env,
-                    site=site,
-                    plans=plans,
-                    page_size=page_size,
-                    epoch=epoch,
-                    link_base=link_base,
-                ),
-                base_url,
-                epoch,
-            )
-        )
-    return jobs
+def get_base_url(root: Path) -> str:
+    """Return the folder relative URLs of print HTML resolve against: the project root."""
+    return str(root.resolve()) + os.sep
 
 
 # --- cache ---------------------------------------------------------------------------------
@@ -382,13 +337,6 @@ def _progress(stream: TextIO, done: int, total: int) -> None:
     stream.flush()
 
 
-def _job_timeout(job: PdfJob, timeout: float | None, plan_count: int) -> float | None:
-    """Return the job's deadline: the handout holds every plan, so it gets one per plan."""
-    if timeout is None or job.name != HANDOUT_NAME:
-        return timeout
-    return timeout * max(1, plan_count)
-
-
 def _run_pool(
     payloads: list[dict[str, Any]],
     workers: int,
@@ -501,17 +449,16 @@ def render_pdfs(
         stream = sys.stderr
         show = _is_interactive(stream) if progress is None else progress
         done = 0
-        plan_count = sum(1 for job in jobs if job.name != HANDOUT_NAME)
         payloads = [
             {
                 "name": job.name,
                 "html": job.html,
                 "base_url": job.base_url,
                 "epoch": job.epoch,
-                "timeout": _job_timeout(job, timeout, plan_count),
+                "timeout": timeout,
                 "roots": [(label, str(folder)) for label, folder in roots.items()],
             }
-            # longest first, so the handout does not start last with one core left busy
+            # longest first, so the largest scorecard does not start last with one core busy
             for job in sorted(to_render, key=lambda job: len(job.html), reverse=True)
         ]
 

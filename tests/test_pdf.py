@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,11 @@ pypdf = pytest.importorskip("pypdf")
 from project_helpers import check_project  # noqa: E402
 
 from smartdoc import pdf  # noqa: E402
+from smartdoc.cache import project_cache_dir  # noqa: E402
 from smartdoc.config import load_config  # noqa: E402
+from smartdoc.options import make_options  # noqa: E402
+from smartdoc.pipeline.build import publish_site  # noqa: E402
+from smartdoc.pipeline.site import SiteRequest  # noqa: E402
 from smartdoc.site.pages import SiteRenderer  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,42 +48,64 @@ def make_project(folder: Path, config: str = "site_name: Nordlys Økonomi\n") ->
 
 
 def get_jobs(root: Path, epoch: int = EPOCH) -> tuple[list[pdf.PdfJob], list[Any]]:
-    """Return the PDF jobs of a project and its plan contexts, as the build makes them."""
+    """Return a scorecard job per plan and the plans' template data, as the build makes them."""
     config = load_config(start=root)
     project = check_project(config, (), TODAY)
     renderer = SiteRenderer(
         config,
         TODAY,
         base_url=config.site_url,
-        with_pdf=False,
+        with_pdf=True,
         slugs=[p.slug for p in project.plans],
     )
     plans = []
     for checked in sorted(project.plans, key=lambda p: p.slug):
         assert checked.loaded is not None and checked.loaded.plan is not None
         plans.append(renderer.render_plan(checked.loaded, checked.findings).context)
-    jobs = pdf.get_pdf_jobs(
-        renderer.env,
-        site=renderer.site,
-        plans=plans,
-        root=config.root,
-        page_size=config.pdf.page_size,
-        link_base=config.site_url,
-        epoch=epoch,
-    )
+    jobs = [
+        pdf.PdfJob(
+            f"pdf/{plan['slug']}.pdf",
+            plan["slug"],
+            pdf.get_scorecard_html(
+                renderer.env,
+                site=renderer.site,
+                plan=plan,
+                page_size=config.pdf.page_size,
+                epoch=epoch,
+                link_base=config.site_url,
+            ),
+            pdf.get_base_url(config.root),
+            epoch,
+        )
+        for plan in plans
+    ]
     return jobs, plans
 
 
-def render(root: Path, cache: Path | None = None, **options: Any) -> pdf.PdfResult:
-    jobs, _ = get_jobs(root)
-    return pdf.render_pdfs(
-        jobs,
-        root=root,
-        cache_dir=cache or root / ".pdf-cache",
-        workers=2,
-        progress=False,
-        **options,
-    )
+@dataclass(frozen=True)
+class Built:
+    """The PDFs of a build (`pdf/...` -> bytes), those made this run, and the warnings."""
+
+    written: dict[str, bytes]
+    rerendered: list[str]
+    warnings: tuple[str, ...]
+
+
+def render(root: Path, output: Path | None = None, *, fresh: bool = False) -> Built:
+    """Build the site with PDFs as `smartdoc build` does; `fresh`: with an empty cache."""
+    if fresh:
+        shutil.rmtree(project_cache_dir(root), ignore_errors=True)
+    config = load_config(start=root)
+    options = make_options(today=TODAY, jobs=2, environ={"SOURCE_DATE_EPOCH": str(EPOCH)})
+    request = SiteRequest(base_url=config.site_url, drafts=False, with_pdf=True, strict=False)
+    site = output or root / "site"
+    published = publish_site(config, options, request, site)
+    assert published.outcome in ("built", "up-to-date"), published.findings
+    written = {
+        p.relative_to(site).as_posix(): p.read_bytes() for p in sorted((site / "pdf").iterdir())
+    }
+    rendered = sorted(rel for rel in published.rendered if rel.startswith("pdf/"))
+    return Built(written, rendered, published.pdf_warnings)
 
 
 def pdf_text(data: bytes) -> str:
@@ -114,8 +142,7 @@ def test_one_scorecard_per_plan_and_a_handout(built: Any) -> None:
     _, result, plans = built
     names = sorted(result.written)
     assert names == sorted([f"pdf/{p['slug']}.pdf" for p in plans] + ["pdf/handout.pdf"])
-    assert result.warnings == []
-    assert result.failed == []
+    assert result.warnings == ()
 
 
 def test_scorecard_text_has_titles_targets_latest_values_and_accents(built: Any) -> None:
@@ -151,17 +178,17 @@ def test_handout_has_cover_contents_and_every_plan(built: Any) -> None:
     _, result, plans = built
     data = result.written["pdf/handout.pdf"]
     text = pdf_text(data)
-    assert "SCORECARDS Nordlys Økonomi 3 plans · figures as of 20 November 2026" in text
+    assert "SCORECARDS Nordlys Økonomi 3 plans, 17 goals · figures as of 20 November 2026" in text
     assert "Portfolio summary" in text
-    assert "Contents" in text
     titles = outline_titles(data)
+    assert (1, "Portfolio summary") in titles
     for plan in plans:
         assert (1, plan["title"]) in titles
         for goal in plan["goals"]:
             assert (2, goal["title"]) in titles
-    # contents give page numbers (target-counter): "<title> ..... <n>"
+    # the cover is the contents: each plan with the page it starts on, "<title> ..... <n>"
     first = plans[0]["title"]
-    assert re.search(re.escape(first) + r" ?\.+ ?\d+", text)
+    assert re.search(re.escape(first) + r".*?\.{3,} ?\d+", text)
 
 
 def test_scorecard_outline_has_plan_then_goals(built: Any) -> None:
@@ -220,7 +247,7 @@ def test_second_render_remakes_nothing_and_a_change_remakes_one_plan_and_handout
     first = render(root)
     assert len(first.rerendered) == 4
     again = render(root)
-    assert again.rerendered == []
+    assert again.rerendered == []  # nothing to do: the site is up to date
     assert again.written == first.written
     plan = root / "plans" / "kessler-b2b-2026.md"
     plan.write_text(
@@ -238,8 +265,8 @@ def test_second_render_remakes_nothing_and_a_change_remakes_one_plan_and_handout
 
 def test_same_inputs_give_byte_identical_pdfs(built: Any, tmp_path: Path) -> None:
     root, result, _ = built
-    # a fresh cache: every PDF is rendered again, in other processes
-    again = render(root, cache=tmp_path / "cache")
+    # a fresh cache and a new folder: every PDF is rendered again, in other processes
+    again = render(root, tmp_path / "again", fresh=True)
     assert len(again.rerendered) == 4
     assert again.written == result.written
 
@@ -250,8 +277,8 @@ def test_letter_page_size_and_site_links(tmp_path: Path) -> None:
     )
     jobs, plans = get_jobs(root)
     job = next(j for j in jobs if j.name == "pdf/velo-verde-retention-fy27.pdf")
-    result = pdf.render_pdfs([job], root=root, workers=1, progress=False)
-    reader = pypdf.PdfReader(io.BytesIO(result.written[job.name]), strict=True)
+    made = pdf.render_pdfs([job], root=root, workers=1, progress=False)
+    reader = pypdf.PdfReader(io.BytesIO(made.written[job.name]), strict=True)
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
     uris = {
@@ -385,41 +412,67 @@ def test_an_unmet_letter_gives_its_reason(tmp_path: Path) -> None:
     (specific,) = [b for b in goal["smart"] if b["letter"] == "S"]
     assert specific["state_name"] == "fail" and specific["reasons"]
     job = next(j for j in jobs if j.name == "pdf/kessler-b2b-2026.pdf")
-    result = pdf.render_pdfs([job], root=root, workers=1, progress=False)
-    text = pdf_text(result.written[job.name])
+    made = pdf.render_pdfs([job], root=root, workers=1, progress=False)
+    text = pdf_text(made.written[job.name])
     assert f"S · Specific not met: {'; '.join(specific['reasons'])}" in text
 
 
 def test_handout_front_with_the_portfolio_summary(built: Any) -> None:
-    root, _, _ = built
-    config = load_config(start=root)
-    project = check_project(config, (), TODAY)
-    renderer = SiteRenderer(
-        config, TODAY, base_url=None, with_pdf=True, slugs=[p.slug for p in project.plans]
-    )
-    rendered = [
-        renderer.render_plan(c.loaded, c.findings)
-        for c in sorted(project.plans, key=lambda p: p.slug)
-        if c.loaded is not None
-    ]
-    portfolio = renderer.get_portfolio([r.summary for r in rendered])
-    context = pdf.get_print_context(kind="handout", page_size="A4", epoch=EPOCH, link_base=None)
-    for name in ("print/handout.html", "print/portfolio.html"):
-        html = renderer.env.get_template(name).render(
-            site=renderer.site,
-            plans=[r.context for r in rendered],
-            print=context,
-            portfolio=portfolio,
+    _, result, _ = built
+    reader = pypdf.PdfReader(io.BytesIO(result.written["pdf/handout.pdf"]), strict=True)
+    front = " ".join(" ".join(reader.pages[i].extract_text().split()) for i in range(2))
+    assert "3 plans, 17 goals · figures as of 20 November 2026" in front
+    assert "Portfolio summary" in front
+    # per plan: its status counts, attainment and worst status
+    assert "Velo Verde customer support and retention plan FY 2026/27 5 1 achieved" in front
+    # per objective, by horizon then title: efficiency is 75% with a breached goal
+    assert "Hold support cost per subscriber flat while the fleet grows by 30%" in front
+    assert "Goals by kind and area" in front
+
+
+def test_the_handout_is_the_scorecards_pages_after_its_front(built: Any) -> None:
+    _, result, plans = built
+    handout = pypdf.PdfReader(io.BytesIO(result.written["pdf/handout.pdf"]), strict=True)
+    cards = [pypdf.PdfReader(io.BytesIO(result.written[f"pdf/{p['slug']}.pdf"])) for p in plans]
+    counts = [len(card.pages) for card in cards]
+    front = len(handout.pages) - sum(counts)
+    assert front >= 1
+    # the pages are the scorecards' own, in plan order, after the front
+    page = front
+    for plan, card in zip(plans, cards, strict=True):
+        for index, scorecard_page in enumerate(card.pages):
+            assert handout.pages[page + index].extract_text() == scorecard_page.extract_text()
+        # the cover lists the page each plan starts on
+        cover = " ".join(handout.pages[0].extract_text().split())
+        assert re.search(re.escape(plan["title"]) + r".*?\.+ ?" + str(page + 1), cover)
+        page += len(card.pages)
+
+
+def test_no_anchor_is_shared_by_two_plans_of_a_handout(tmp_path: Path) -> None:
+    """Plans with the same goal ids: every destination is unique, every link stays home."""
+    root = make_project(tmp_path / "p")
+    source = (root / "plans" / "kessler-b2b-2026.md").read_text(encoding="utf-8")
+    for copy in ("kessler-twin", "kessler-triplet"):
+        (root / "plans" / f"{copy}.md").write_text(
+            source.replace("Kessler Präzisionstechnik", f"Kessler {copy}"), encoding="utf-8"
         )
-        text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-        assert "3 plans, 17 goals · figures as of 20 November 2026" in text
-        assert "Portfolio summary" in text
-        # per plan: its status counts, attainment and worst status
-        assert (
-            "Velo Verde customer support and retention plan FY 2026/27 5 1 achieved, 2 on track"
-            in text
-        )
-        # per objective, by horizon then title: efficiency is 75% with a breached goal
-        assert "Hold support cost per subscriber flat while the fleet grows by 30%" in text
-        assert "2028 — 2 75% Breached" in text
-        assert "Goals by kind and area" in text
+    built = render(root)
+    assert not [w for w in built.warnings if "defined twice" in w], built.warnings
+    handout = pypdf.PdfReader(io.BytesIO(built.written["pdf/handout.pdf"]), strict=True)
+    names = list(handout.named_destinations)
+    assert len(names) == len(set(names)) and names
+    # every internal link of a plan's pages points at a page of that same plan
+    starts = {}
+    for item in handout.outline:
+        if not isinstance(item, list):
+            starts[handout.get_destination_page_number(item)] = item.title
+    bounds = [*sorted(starts), len(handout.pages)]
+    dests = handout.named_destinations
+    for first, end in itertools.pairwise(bounds):
+        for number in range(first, end):
+            for annot in handout.pages[number].get("/Annots", []) or []:
+                target = annot.get_object().get("/Dest")
+                if target is None or str(target) not in dests:
+                    continue
+                landing = handout.get_destination_page_number(dests[str(target)])
+                assert first <= landing < end, (starts[first], target)

@@ -58,9 +58,8 @@ class PlanOutcome:
     #: The page's hash when it was made this run, and whether new bytes were written.
     page_sha: str | None
     page_written: bool
-    #: The scorecard's HTML, when wanted; the plan's template data, when PDFs are made.
+    #: The scorecard's HTML, when wanted (the PDF could not be reused).
     scorecard_html: str | None
-    context: Mapping[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +119,7 @@ def render_one(job: RenderJob, work: PlanWork) -> PlanOutcome:
             epoch=epoch,
             link_base=link_base,
         )
-    context = rendered.context if job.print_settings is not None else None
-    return PlanOutcome(record, page_sha, written, scorecard, context)
+    return PlanOutcome(record, page_sha, written, scorecard)
 
 
 def _render_chunk(works: Sequence[PlanWork]) -> list[PlanOutcome]:

@@ -17,7 +17,6 @@ findings in their place.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,6 @@ from smartdoc.pipeline.check import (
     finding_from_json,
     finding_to_json,
     is_project_path,
-    reload,
 )
 from smartdoc.pipeline.render import PlanWork, RenderJob, render_all
 from smartdoc.site.pages import (
@@ -58,7 +56,7 @@ from smartdoc.site.pages import (
 )
 from smartdoc.theme import theme_dir
 
-PRINT_TEMPLATES = ("print/scorecard.html", "print/handout.html")
+PRINT_TEMPLATES = ("print/scorecard.html", "print/portfolio.html")
 HANDOUT = "pdf/handout.pdf"
 
 
@@ -94,6 +92,9 @@ class SiteSink(Protocol):
     def reuse(self, rel_path: str) -> bool:
         """Take the previous site's file as it is; False when it cannot be trusted or taken."""
 
+    def read_bytes(self, rel_path: str) -> bytes:
+        """Return a file of the new site (written or reused this run)."""
+
 
 class MemorySite:
     """A site in memory (`smartdoc serve`, `make bench`): relative path -> bytes."""
@@ -115,6 +116,9 @@ class MemorySite:
             return False
         self.files[rel_path] = data
         return True
+
+    def read_bytes(self, rel_path: str) -> bytes:
+        return self.files[rel_path]
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +196,10 @@ class _Outputs:
             return  # same bytes: keep the file (and its inode) the site already has
         self.sink.write_bytes(rel, data)
         self.written.append(rel)
+
+    def read(self, rel: str) -> bytes:
+        """Return a file already in the new site (made or reused this run)."""
+        return self.sink.read_bytes(rel)
 
     def adopt(self, rel: str, output: Output, written: bool) -> None:
         """Record a file a render worker put into the sink (written, or the old one kept)."""
@@ -335,7 +343,6 @@ def build_site(
     outputs = _Outputs(sink, previous)
     summaries: list[PlanSummary] = []
     narrative: list[Finding] = []
-    contexts: dict[str, Mapping[str, Any]] = {}
     plan_keys: dict[str, str | None] = {}
     pdf_keys: dict[str, str | None] = {}
     image_deps: dict[str, str | None] = {}
@@ -394,8 +401,6 @@ def build_site(
             )
         if outcome.scorecard_html is not None:
             scorecards[plan.slug] = outcome.scorecard_html
-        if outcome.context is not None:
-            contexts[plan.slug] = outcome.context
 
     # 3. in plan order: images, summaries, narrative findings
     for plan in published:
@@ -444,16 +449,20 @@ def build_site(
     # under --strict PDFs are still tried when only warnings fail, so one run names every
     # refused URL along with the findings (ACCEPTANCE row 7)
     if request.with_pdf and published and not fails(findings, False):
+        handout_key = (
+            None
+            if None in pdf_keys.values() or all_keys is None
+            else digest(pdf_base, sorted(pdf_keys.items()), all_keys)
+        )
         pdf_warnings = _render_pdfs(
             config,
             options,
             renderer,
-            checked,
             published,
-            contexts,
+            summaries,
             scorecards,
             pdf_keys,
-            pdf_base,
+            handout_key,
             outputs,
         )
     return SiteResult(
@@ -488,51 +497,65 @@ def _render_pdfs(
     config: Config,
     options: Options,
     renderer: SiteRenderer,
-    checked: Checked,
     published: Sequence[CheckedPlan],
-    contexts: dict[str, Mapping[str, Any]],
+    summaries: Sequence[PlanSummary],
     scorecards: Mapping[str, str],
     pdf_keys: Mapping[str, str | None],
-    pdf_base: str,
+    handout_key: str | None,
     outputs: _Outputs,
 ) -> tuple[str, ...]:
-    """Make the scorecards and the handout that could not be reused; return the warnings."""
-    from smartdoc import pdf
+    """Make the scorecards that could not be reused, then the handout from their pages."""
+    from smartdoc import pdf, pdf_handout
 
-    handout_key = None if None in pdf_keys.values() else digest(pdf_base, sorted(pdf_keys.items()))
-    handout_stale = not outputs.reuse(HANDOUT, handout_key)
     epoch = pdf.get_epoch(options.today, options.epoch)
-    base_url = str(config.root.resolve()) + os.sep
+    base_url = pdf.get_base_url(config.root)
+    cache_dir = project_cache_dir(config.root) / pdf.CACHE_DIR
     jobs = [
         pdf.PdfJob(f"pdf/{plan.slug}.pdf", plan.slug, scorecards[plan.slug], base_url, epoch)
         for plan in published
         if f"pdf/{plan.slug}.pdf" not in outputs.made
     ]
-    if handout_stale:
-        # the handout lays every plan out again: it needs the data of the plans not rendered
-        for plan in published:
-            if plan.slug not in contexts:
-                loaded = reload(plan, config, options)
-                contexts[plan.slug] = renderer.render_plan(loaded, checked.of(plan.slug)).context
-        html = pdf.get_handout_html(
+    warnings: list[str] = []
+
+    def make(batch: list[pdf.PdfJob]) -> dict[str, bytes]:
+        result = pdf.render_pdfs(
+            batch, root=config.root, workers=options.jobs, strict=False, cache_dir=cache_dir
+        )
+        warnings.extend(result.warnings)
+        if result.failed:
+            raise SmartdocError("PDFs could not be made: " + ", ".join(result.failed))
+        return result.written
+
+    for name, data in make(jobs).items():
+        outputs.write(name, pdf_keys[name], data)
+    if outputs.reuse(HANDOUT, handout_key):
+        return tuple(warnings)
+    sections = [
+        pdf_handout.Section(str(s.card.get("title") or s.slug), outputs.read(f"pdf/{s.slug}.pdf"))
+        for s in summaries
+    ]
+    print_context = pdf.get_print_context(
+        kind="handout",
+        page_size=config.pdf.page_size,
+        epoch=epoch,
+        link_base=renderer.base_url,
+    )
+    portfolio = renderer.get_portfolio(summaries)
+
+    def make_front(contents: list[dict[str, Any]]) -> bytes:
+        html = pdf_handout.get_front_html(
             renderer.env,
             site=renderer.site,
-            plans=[contexts[plan.slug] for plan in published],
-            page_size=config.pdf.page_size,
-            epoch=epoch,
-            link_base=renderer.base_url,
+            plans=[s.card for s in summaries],
+            portfolio=portfolio,
+            contents=contents,
+            print_context=print_context,
         )
-        jobs.append(pdf.PdfJob(HANDOUT, "all plans", html, base_url, epoch))
-    result = pdf.render_pdfs(
-        jobs,
-        root=config.root,
-        workers=options.jobs,
-        strict=False,
-        cache_dir=project_cache_dir(config.root) / pdf.CACHE_DIR,
+        return make([pdf.PdfJob(HANDOUT, "all plans", html, base_url, epoch)])[HANDOUT]
+
+    front = pdf_handout.lay_out_front(sections, make_front)
+    title = f"{config.site_name} · Scorecards"
+    outputs.write(
+        HANDOUT, handout_key, pdf_handout.assemble(front, sections, epoch=epoch, title=title)
     )
-    if result.failed:
-        raise SmartdocError("PDFs could not be made: " + ", ".join(result.failed))
-    for job in jobs:
-        key = handout_key if job.name == HANDOUT else pdf_keys[job.name]
-        outputs.write(job.name, key, result.written[job.name])
-    return tuple(result.warnings)
+    return tuple(warnings)

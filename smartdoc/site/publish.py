@@ -313,6 +313,10 @@ class SiteWriter:
         """Copy a regular file's bytes into the new tree (no metadata, no symlinks)."""
         self.write_bytes(rel_path, source.read_bytes())
 
+    def read_bytes(self, rel_path: str) -> bytes:
+        """Return a file of the new tree."""
+        return self._target(rel_path).read_bytes()
+
     def reuse(self, rel_path: str) -> bool:
         """Hard-link the current site's file into the new tree, if it is as it was written.
 
