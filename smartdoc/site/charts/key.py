@@ -1,0 +1,55 @@
+"""The chart's key, as HTML under the SVG: what each mark means, with the figures.
+
+One key serves both frames of a chart (wide and narrow), wraps to the width it gets, and is
+set in the page's own type, so it is never smaller than the text around it. It always holds
+the figures the plot labels (baseline, latest, target, deadline): a label the plot had no room
+for loses nothing. The swatches are drawn by the stylesheets (`.smartdoc-chart__swatch--*`).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from smartdoc.site.charts.data import ChartData, expected_pace, get_band, get_target
+from smartdoc.site.charts.words import band_words, format_day, with_unit
+
+
+def key_items(data: ChartData) -> list[tuple[str, str]]:
+    """Return (swatch kind, words) for each mark the chart draws."""
+    items: list[tuple[str, str]] = []
+    if data.baseline:
+        items.append(("baseline", f"Baseline {with_unit(data.baseline[1], data)}"))
+    if data.checkins:
+        latest = data.checkins[-1][1]
+        if len(data.checkins) == 1:
+            items.append(("checkins", f"Check-in {with_unit(latest, data)}"))
+        else:
+            items.append(("checkins", f"Check-ins, latest {with_unit(latest, data)}"))
+    if data.final:
+        items.append(("final", f"Final {with_unit(data.final[1], data)}"))
+    band = get_band(data)
+    target = get_target(data)
+    if band is not None:
+        items.append(("band", f"Target: {band_words(band, data, bare=True)}"))
+    elif target is not None:
+        items.append(("target", f"Target {with_unit(target, data)}"))
+    if len(expected_pace(data)) >= 2:
+        items.append(("pace", "Expected pace"))
+    if data.interim and band is None:
+        if len(data.interim) == 1:
+            items.append(("interim", f"Interim target {with_unit(data.interim[0][1], data)}"))
+        else:
+            items.append(("interim", "Interim targets"))
+    if data.deadline:
+        items.append(("deadline", f"Deadline {format_day(data.deadline)}"))
+    return [(kind, text) for kind, text in items if text]
+
+
+def write_key(data: ChartData) -> str:
+    """Return the key as an HTML list."""
+    rows = "".join(
+        f'<li><span class="smartdoc-chart__swatch smartdoc-chart__swatch--{kind}" '
+        f'aria-hidden="true"></span>{escape(text)}</li>'
+        for kind, text in key_items(data)
+    )
+    return f'<ul class="smartdoc-chart__key">{rows}</ul>' if rows else ""
