@@ -492,3 +492,46 @@ def test_font_metrics_module_is_generated_from_the_installed_font() -> None:
     spec.loader.exec_module(script)
     current = (REPO / "smartdoc" / "site" / "font_metrics.py").read_text(encoding="utf-8")
     assert current == script.module_text(script.FONT_DIR), "run scripts/font_metrics.py"
+
+
+FAR_PLAN = """---
+title: Far future plan
+owner: Ana
+period: {start: 2026-01-01, end: 9999-12-31}
+strategy:
+  growth: Grow for ever
+goals:
+  - id: far
+    title: Grow members from 100 to 200 by 31 December 9999
+    kind: quantitative
+    serves: growth
+    owner: Ana
+    metric: Members
+    unit: members
+    source: CRM
+    frequency: monthly
+    direction: increase
+    deadline: 9999-12-31
+    baseline: {date: 2025-12-31, value: 100}
+    target: 200
+    measurements:
+      - {date: 2026-01-01, value: 110}
+---
+# Far
+"""
+
+
+def test_a_deadline_in_9999_passes_lint_and_builds(tmp_path: Path) -> None:
+    """Issue 15 (8): lint passed, then the build died in the chart code (year 10026)."""
+    from click.testing import CliRunner
+
+    from smartdoc.cli import main
+
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "far.md").write_text(FAR_PLAN, encoding="utf-8")
+    (tmp_path / "smartdoc.yml").write_text("site_name: Far\n", encoding="utf-8")
+    config = ["-c", str(tmp_path / "smartdoc.yml"), "--today", "2026-01-02"]
+    result = CliRunner().invoke(main, ["build", *config, "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "site" / "far.html").read_text(encoding="utf-8")
+    assert page.count("smartdoc-chart--wide") == 1 and "Deadline 31 Dec 9999" in page

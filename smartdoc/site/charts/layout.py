@@ -294,6 +294,8 @@ def _point_spots(point: XY, prefer_below: bool, outward: int) -> tuple[Spot, ...
         Spot(x + outward * 4, far, out),
         Spot(x - outward * 4, far, inward),
         Spot(x - outward * 8, beside, inward),
+        Spot(x - outward * 10, near, inward),  # clear of a deadline line through the marker
+        Spot(x - outward * 10, far, inward),
         Spot(x, near - 12 if near < y else near + 12, "middle"),
         Spot(x + outward * 4, near - 12 if near < y else near + 12, out),
         Spot(x, far - 12 if far < y else far + 12, "middle"),
