@@ -8,9 +8,10 @@ for loses nothing. The swatches are drawn by the stylesheets (`.smartdoc-chart__
 
 from __future__ import annotations
 
+import math
 from html import escape
 
-from smartdoc.site.charts.data import ChartData, expected_pace, get_band, get_target
+from smartdoc.site.charts.data import ChartData, as_float, expected_pace, get_band, get_target
 from smartdoc.site.charts.words import band_words, format_day, with_unit
 
 
@@ -28,12 +29,11 @@ def key_items(data: ChartData) -> list[tuple[str, str]]:
     if data.final:
         items.append(("final", f"Final {with_unit(data.final[1], data)}"))
     band = get_band(data)
-    target = get_target(data)
     if band is not None:
         items.append(("band", f"Target: {band_words(band, data, bare=True)}"))
-    elif target is not None:
-        items.append(("target", f"Target {with_unit(target, data)}"))
-    if len(expected_pace(data)) >= 2:
+    elif get_target(data) is not None and isinstance(data.target, (int, float)):
+        items.append(("target", f"Target {with_unit(data.target, data)}"))  # as written
+    if sum(1 for _, v in expected_pace(data) if math.isfinite(as_float(v))) >= 2:
         items.append(("pace", "Expected pace"))
     if data.interim and band is None:
         if len(data.interim) == 1:
