@@ -142,7 +142,7 @@ MEASURE = """() => {
                 length: t.getComputedTextLength()};
       });
     }),
-    keys: [...document.querySelectorAll('.smartdoc-chart__key li')]
+    keys: [...document.querySelectorAll('.smartdoc-chart__key')]
       .map(li => parseFloat(getComputedStyle(li).fontSize)),
     right: Math.max(...visible.map(svg => svg.getBoundingClientRect().right)),
   };

@@ -173,8 +173,9 @@ def _view_box(root: ET.Element) -> tuple[float, float, float, float]:
 
 
 def _key(html: str) -> str:
-    match = re.search(r'<ul class="smartdoc-chart__key">.*?</ul>', html, re.DOTALL)
-    return match.group(0) if match else ""
+    """Return the chart's key, no-break spaces as spaces ('' when it has none)."""
+    match = re.search(r'<p class="smartdoc-chart__key">.*?</p>', html, re.DOTALL)
+    return match.group(0).replace("\u00a0", " ") if match else ""
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -197,6 +198,7 @@ def test_every_case_is_two_well_formed_accessible_svgs(name: str) -> None:
     assert all(i.startswith(f"goal-{name}-") for i in ids) and len(ids) == len(set(ids))
     if _key(html):
         ET.fromstring(_key(html))  # the key is well-formed markup too
+        assert "<" not in _key(html)[len('<p class="smartdoc-chart__key">') : -len("</p>")]
     for forbidden in ("<script", "foreignObject", "var(--", "onload", "onerror", "<b>", "<i>"):
         assert forbidden not in html
 
@@ -332,7 +334,9 @@ def test_empty_chart_is_a_placeholder_with_text() -> None:
 
 def test_huge_values_have_thousands_separators() -> None:
     html = render_chart(CASES["years-apart"], id_prefix="r")
-    assert ">2,000,000<" in html and "Target 4,000,000 EUR" in html
+    assert "Baseline 2,000,000 EUR" in _key(html) and "Target 4,000,000 EUR" in _key(html)
+    assert ">2,000,000<" in html and ">3,500,000<" in html  # first and latest figure labels
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", t.text) for t in labels(svgs(html)[0])[:2])
 
 
 def test_output_is_deterministic_and_prefix_scoped() -> None:
@@ -377,7 +381,7 @@ def test_band_goals_have_no_expected_pace(direction: str) -> None:
     with_pace = render_chart(
         ChartData(**{**_fields(data), "direction": "increase", "target": 35}), id_prefix="i"
     )
-    assert with_pace.count('class="pace"') == 2 and "Expected pace" in with_pace
+    assert with_pace.count('class="pace"') == 2 and "Expected pace" in _key(with_pace)
 
 
 def _fields(data: ChartData) -> dict[str, object]:
@@ -396,35 +400,27 @@ def test_an_interim_target_on_a_check_in_keeps_both_visible() -> None:
     )
     for root in svgs(render_chart(data, id_prefix="i")):
         children = list(root)
-        dots = next(
-            i for i, e in enumerate(children) if " a4 4 0 1 0" in e.get("d", "").replace("a", " a")
-        )
+        dots = next(i for i, e in enumerate(children) if e.get("class") == "dots")
         outline = max(
             i
             for i, e in enumerate(children)
-            if e.get("stroke") == "#a04f00" and e.tag.endswith("path")
+            if e.get("stroke") == "#a04f00" and e.tag == f"{SVG_NS}path"
         )
         assert dots < outline  # the triangle is drawn over the dot ...
         assert children[outline].get("fill") == "none"  # ... as an outline the dot shows through
-        # ... and every edge of it clears the dot (radius 4) by more than half its stroke
-        d = children[outline].attrib["d"]
-        first = [float(v) for v in re.findall(r"-?\d+\.\d", d)[:6]]
-        (ax, ay), (bx, by), (cx, cy) = first[0:2], first[2:4], first[4:6]
-        centre = ((ax + bx + cx) / 3, (ay + by + cy) / 3)
+        # ... and each of its edges clears the dot by more than half the outline's stroke
+        radius = float(children[dots].attrib["stroke-width"]) / 2
+        corners = [float(v) for v in re.findall(r"-?\d+\.\d", children[outline].attrib["d"])[:6]]
+        triangle = list(zip(corners[0::2], corners[1::2], strict=True))
+        centre_x = sum(x for x, _ in triangle) / 3
         dot = next(
-            (float(m.group(1)) + 4, float(m.group(2)))
-            for m in re.finditer(r"M(-?[\d.]+) (-?[\d.]+)a4", children[dots].attrib["d"])
-            if abs(float(m.group(1)) + 4 - centre[0]) < 2
+            (float(x), float(y))
+            for x, y in re.findall(r"M(-?[\d.]+) (-?[\d.]+)h0", children[dots].attrib["d"])
+            if abs(float(x) - centre_x) < 1
         )
-        for (px, py), (qx, qy) in (
-            ((ax, ay), (bx, by)),
-            ((bx, by), (cx, cy)),
-            ((cx, cy), (ax, ay)),
-        ):
-            distance = abs((qx - px) * (py - dot[1]) - (px - dot[0]) * (qy - py)) / math.hypot(
-                qx - px, qy - py
-            )
-            assert distance >= 4 + 0.8
+        for (px, py), (qx, qy) in zip(triangle, triangle[1:] + triangle[:1], strict=True):
+            cross = abs((qx - px) * (py - dot[1]) - (px - dot[0]) * (qy - py))
+            assert cross / math.hypot(qx - px, qy - py) >= radius + 0.8
 
 
 def test_the_key_keeps_every_figure_a_label_may_drop() -> None:
@@ -534,4 +530,21 @@ def test_a_deadline_in_9999_passes_lint_and_builds(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", *config, "--no-pdf"])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "site" / "far.html").read_text(encoding="utf-8")
-    assert page.count("smartdoc-chart--wide") == 1 and "Deadline 31 Dec 9999" in page
+    assert page.count("smartdoc-chart--wide") == 1 and "Deadline 31 Dec 9999" in _key(page)
+
+
+def test_a_pdf_can_leave_the_narrow_rendering_out() -> None:
+    both = render_chart(IG, id_prefix="g")
+    wide_only = render_chart(IG, id_prefix="g", narrow=False)
+    assert [r.attrib["class"] for r in svgs(wide_only)] == ["smartdoc-chart smartdoc-chart--wide"]
+    assert wide_only == re.sub(r'<svg[^>]*--narrow".*?</svg>\n', "", both, flags=re.DOTALL)
+
+
+def test_the_key_is_one_line_of_text_with_a_shape_per_mark() -> None:
+    key = _key(render_chart(IG, id_prefix="g"))
+    assert key == (
+        '<p class="smartdoc-chart__key">\u25a1 Baseline 12,000 \u2003 '
+        "\u25cf Check-ins, latest 13,800 \u2003 \u254d\u254d Target 18,000 \u2003 "
+        "\u2504\u2504 Expected pace \u2003 \u25b3 Interim target 14,000 \u2003 "
+        "\u250a Deadline 30 Jun 2027</p>"
+    )

@@ -3,7 +3,7 @@
 One key serves both frames of a chart (wide and narrow), wraps to the width it gets, and is
 set in the page's own type, so it is never smaller than the text around it. It always holds
 the figures the plot labels (baseline, latest, target, deadline): a label the plot had no room
-for loses nothing. The swatches are drawn by the stylesheets (`.smartdoc-chart__swatch--*`).
+for loses nothing.
 """
 
 from __future__ import annotations
@@ -45,11 +45,26 @@ def key_items(data: ChartData) -> list[tuple[str, str]]:
     return [(kind, text) for kind, text in items if text]
 
 
+# Each mark's shape as a character (DejaVu Sans has them all): the chart tells its series
+# apart by shape and dash as well as colour, so the key needs no colour, and plain text is
+# cheap for WeasyPrint where one inline box per swatch was not.
+GLYPHS = {
+    "baseline": "\u25a1",  # white square
+    "checkins": "\u25cf",  # black circle
+    "final": "\u25c6",  # black diamond
+    "target": "\u254d\u254d",  # heavy double dash, twice: a dashed line
+    "band": "\u25ad",  # white rectangle
+    "pace": "\u2504\u2504",  # light triple dash, twice: a dotted line
+    "interim": "\u25b3",  # white up-pointing triangle
+    "deadline": "\u250a",  # light quadruple dash vertical
+}
+
+
 def write_key(data: ChartData) -> str:
-    """Return the key as an HTML list."""
-    rows = "".join(
-        f'<li><span class="smartdoc-chart__swatch smartdoc-chart__swatch--{kind}" '
-        f'aria-hidden="true"></span>{escape(text)}</li>'
-        for kind, text in key_items(data)
-    )
-    return f'<ul class="smartdoc-chart__key">{rows}</ul>' if rows else ""
+    """Return the key as one HTML paragraph: shape, then words, for each mark."""
+    nbsp = "\u00a0"  # a shape stays with its first word
+    items = [
+        GLYPHS[kind] + nbsp + escape(text).replace(" ", nbsp, 1) for kind, text in key_items(data)
+    ]
+    spaced = " \u2003 ".join(items)  # an em space between marks; lines break at either side
+    return f'<p class="smartdoc-chart__key">{spaced}</p>' if items else ""

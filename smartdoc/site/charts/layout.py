@@ -59,7 +59,7 @@ class Frame:
     value_ticks: int
 
 
-WIDE = Frame("wide", 640.0, 170.0, 6, 5)
+WIDE = Frame("wide", 640.0, 170.0, 5, 5)
 NARROW = Frame("narrow", 300.0, 150.0, 4, 4)
 FRAMES = (WIDE, NARROW)
 
@@ -153,9 +153,14 @@ def layout(data: ChartData, frame: Frame) -> Drawing | None:
 
     height = bottom + 24
     plot = Box(left, top, right, bottom)
+    # more than four grid lines: label every other one, from the top (fewer letters to draw)
+    every = 2 if len(value_texts) > 4 else 1
     value_labels = tuple(
         Text(left - 6, y_of_tick + 4, label, "end", colour="")
-        for y_of_tick, label in zip(_tick_ys(scale, top, bottom), value_texts, strict=True)
+        for i, (y_of_tick, label) in enumerate(
+            zip(_tick_ys(scale, top, bottom), value_texts, strict=True)
+        )
+        if (len(value_texts) - 1 - i) % every == 0
     )
     ticks, date_labels = _date_axis(start, end, frame, x_of, bottom)
 

@@ -129,8 +129,14 @@ def get_date_ticks(start: dt.date, end: dt.date, max_ticks: int = 6) -> list[tup
         ticks: list[tuple[dt.date, str]] = []
         while index <= last:
             year, month = divmod(index, 12)
-            # the year once, then at each January: "Nov 2026, Dec, Jan 2027" (shorter to draw)
-            label = f"{MONTHS[month]} {year}" if not ticks or month == 0 else MONTHS[month]
+            # a January says its year, other months their name; a first tick in another month
+            # says both: "Nov 2025, Dec, 2026, Feb" (few letters: WeasyPrint lays out each)
+            if month == 0:
+                label = str(year)
+            elif not ticks:
+                label = f"{MONTHS[month]} {year}"
+            else:
+                label = MONTHS[month]
             ticks.append((dt.date(year, month + 1, 1), label))
             index += month_step
         if ticks:
