@@ -1,14 +1,19 @@
 """What the goal charts cost WeasyPrint: one generated 10-goal scorecard, with and without charts.
 
-    python -m bench.chart_cost [--runs 5] [--seed 1]
+    python -m bench.chart_cost [--runs 5] [--stat median|min] [--calls] [--compare OLD.html]
 
 Makes one plan with `bench.generate` (10 goals, 12 check-ins each), builds its scorecard HTML
 the way `smartdoc build` does (`commands.build.get_plan_data` -> `pdf.get_scorecard_html`),
 and a copy of that HTML where every chart is an empty `<svg>` with the same class and viewBox
-(so the print stylesheet gives it the same box). Both are laid out and written by raw
-WeasyPrint in this one process, interleaved A/B, and the medians of `--runs` runs are
-printed for CPU and wall seconds, with the charts' share of the scorecard's time. The target
-of issue 11 is a share of at most 15%.
+(so the print stylesheet gives it the same box) and every chart key is empty. Both are laid
+out and written by raw WeasyPrint in this one process, interleaved A/B, and the medians of
+`--runs` runs are printed for CPU and wall seconds, with the charts' share of the
+scorecard's time. The target of issue 11 is a share of at most 15%. A third row leaves out
+the narrow (phone) SVG of each chart, which the PDF hides but WeasyPrint still parses: what
+`render_chart(..., narrow=False)` in the PDF's context would give.
+
+On a busy machine timings swing by a third; `--stat min` is steadier, and `--calls` counts
+Python function calls instead (deterministic; it misses time spent in C such as Pango).
 
 To compare with another version, save its scorecard and time both in one run:
 
