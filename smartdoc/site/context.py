@@ -446,8 +446,12 @@ def get_goal_context(
     strategy: Mapping[str, str],
     currency: str | None,
     precision: GoalPrecision = UNKNOWN_PRECISION,
+    print_chart: bool = False,
 ) -> dict[str, Any]:
-    """Return the template data of one goal card (and its row of the at-a-glance table)."""
+    """Return the template data of one goal card (and its row of the at-a-glance table).
+
+    `print_chart`: also the chart for the PDF (`print_chart`: the wide rendering only).
+    """
     title = goal.title or goal.id or "Untitled goal"
     progress, expected = score.progress, score.expected
     bar_width = None if progress is None else round(max(0.0, min(progress * 100, BAR_MAX)), 1)
@@ -506,6 +510,11 @@ def get_goal_context(
         "band": band,
         "smart": _smart_badges(score.smart, mine),
         "chart": Markup(chart_svg),
+        "print_chart": Markup(
+            charts.render_chart(chart_data, id_prefix=f"{anchor}-chart", narrow=False)
+        )
+        if print_chart
+        else None,
         "trend": charts.describe_trend(chart_data),
         "phases": {"cells": get_phase_cells(goal, score, precision)},
         "history": history,
@@ -521,6 +530,7 @@ def get_plan_context(
     *,
     narrative_html: str | None = None,
     reserved_ids: Iterable[str] = (),
+    print_charts: bool = False,
 ) -> dict[str, Any]:
     """Return the template data of one plan page (and of its card on the index).
 
@@ -544,6 +554,7 @@ def get_plan_context(
                 strategy=strategy,
                 currency=currency,
                 precision=get_goal_precision(goal, loaded.decimals, index),
+                print_chart=print_charts,
             )
         )
     goal_ids = {goal.id for goal in plan.goals if goal.id is not None}

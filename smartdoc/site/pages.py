@@ -208,6 +208,8 @@ class SiteRenderer:
         self.base_url = base_url
         self.env = make_environment(config.root / config.templates_dir, config.root)
         self.site = context.get_site(config, today, __version__, base_url, with_pdf=with_pdf)
+        #: Whether the plans' scorecards are made too (their charts are rendered for print).
+        self.with_pdf = with_pdf
         self.rules: dict[str, Rule] = all_rules()
         self.checked_letters = get_checked_letters(self.rules, config.lint)
         self.slugs = frozenset(slugs)
@@ -258,6 +260,7 @@ class SiteRenderer:
             sorted([*findings, *narrative_findings]),
             narrative_html=narrative.html if loaded.body.strip() else None,
             reserved_ids={h.id for h in narrative.headings},
+            print_charts=self.with_pdf,
         )
         page_path = f"{loaded.slug}.html"
         page = context.get_page(
