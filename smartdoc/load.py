@@ -8,6 +8,7 @@ is still returned so the rules can check the rest (Pelican's `is_valid()` habit)
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -103,9 +104,18 @@ class LoadedPlan:
 
 
 def load_plan(
-    file: FsPath, root: FsPath, plans_dir: FsPath, raw: bytes | None = None
+    file: FsPath,
+    root: FsPath,
+    plans_dir: FsPath,
+    raw: bytes | None = None,
+    *,
+    as_of: dt.date | None = None,
 ) -> LoadedPlan:
-    """Read, parse and validate one plan file (`raw`: its bytes, when already read)."""
+    """Read, parse and validate one plan file (`raw`: its bytes, when already read).
+
+    `as_of` (`--as-of DATE`): the plan as it stood that day, so check-ins and final figures
+    dated after it are left out, as if not written yet (not reported as future figures).
+    """
     rel = relative_path(file, root)
     slug = relative_path(file, plans_dir).removesuffix(".md")
     problem = None
@@ -138,6 +148,8 @@ def load_plan(
         if problem.node_path and problem.code in ("E105", "E109", "E111"):
             _drop(data, problem.node_path, loaded)  # reported already; validation skips it
     read_measurement_files(data, file, root, loaded)
+    if as_of is not None:
+        _leave_out_after(data, as_of, loaded)
     _check_list_sizes(data, loaded)
     loaded.plan = _validate(data, loaded)
     cap_problems(loaded)
@@ -343,6 +355,31 @@ def _type_problem(
     if isinstance(value, str) and "number" in expected:
         message += number_hint(value)
     return Problem("E111", loaded.location(path, prefer_key=False), message, path)
+
+
+def _leave_out_after(data: dict[str, Any], day: dt.date, loaded: LoadedPlan) -> None:
+    """Leave out the check-ins and final figures dated after `day` (`--as-of`)."""
+
+    def is_after(item: Any) -> bool:
+        value = item.get("date") if isinstance(item, dict) else None
+        return isinstance(value, dt.date) and value > day
+
+    goals = data.get("goals")
+    left_out = False
+    for goal in goals if isinstance(goals, list) else []:
+        if not isinstance(goal, dict):
+            continue
+        checkins = goal.get("measurements")
+        for index, item in enumerate(checkins if isinstance(checkins, list) else []):
+            if is_after(item):
+                checkins[index] = _REMOVED
+                left_out = True
+        if is_after(goal.get("final")):
+            del goal["final"]
+    if left_out:  # positions of the check-ins after them move up with them
+        removals: dict[Path, list[int]] = {}
+        _compact_lists(data, (), removals)
+        _shift_marks(loaded, removals)
 
 
 def _drop(data: Any, path: Path, loaded: LoadedPlan) -> None:

@@ -160,3 +160,18 @@ def test_piped_status_keeps_long_goal_ids_whole(examples: Path) -> None:
     plan.write_text(text.replace(f"id: {first_id}\n", f"id: {long_id}\n", 1), encoding="utf-8")
     result = run_cli(examples, "status", "--today", TODAY)
     assert long_id in result.stdout
+
+
+def test_as_of_shows_the_plans_as_they_stood_without_future_figure_errors(examples: Path) -> None:
+    """`--today` in the past reports later figures (T106); `--as-of` leaves them out."""
+    past = run_cli(examples, "lint", "-f", "concise", "--today", "2026-04-01")
+    assert past.returncode == 1 and "T106/figure-in-future" in past.stdout
+    as_of = run_cli(examples, "lint", "-f", "concise", "--as-of", "2026-04-01")
+    assert as_of.returncode == 0, as_of.stdout
+    assert "T106" not in as_of.stdout
+    built = run_cli(examples, "build", "--no-pdf", "--as-of", "2026-04-01")
+    assert built.returncode == 0, built.stderr
+    plans = (examples / "site" / "plans.json").read_text(encoding="utf-8")
+    assert '"today": "2026-04-01"' in plans
+    # the check-ins after that day are not in the published figures
+    assert "2026-11-01" not in plans and "2026-03-01" in plans

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import gc
 import hashlib
 import multiprocessing
@@ -137,7 +138,9 @@ def read_plan_bytes(source: PlanSource, root: Path) -> bytes | None:
     return None
 
 
-def load_source(source: PlanSource, config: Config, raw: bytes | None) -> LoadedPlan:
+def load_source(
+    source: PlanSource, config: Config, raw: bytes | None, as_of: dt.date | None = None
+) -> LoadedPlan:
     """Load one plan; a file whose real path is outside the project is refused, not read."""
     root = config.root.resolve()
     rel = source.rel_path
@@ -153,7 +156,7 @@ def load_source(source: PlanSource, config: Config, raw: bytes | None) -> Loaded
         return LoadedPlan(rel, source.slug, None, Marks(), [problem], "", 1, {})
     # the name as linked inside the project, so slugs follow what users see
     inside = source.file if source.file.is_relative_to(root) else real
-    return load_plan(inside, root, config.plans_path.resolve(), raw=raw)
+    return load_plan(inside, root, config.plans_path.resolve(), raw=raw, as_of=as_of)
 
 
 def check_key(config: Config, options: Options, source: PlanSource, raw: bytes) -> str:
@@ -181,7 +184,7 @@ def _check_one(
 ) -> CheckedPlan:
     """Load and lint one plan; a crash becomes the plan's `crash`, never the run's."""
     try:
-        loaded = load_source(source, config, raw)
+        loaded = load_source(source, config, raw, options.as_of)
         findings = lint_plan(loaded, config.lint, options.today, rules)
     except Exception as exc:  # one broken plan must not stop the others (it re-raises in debug)
         if os.environ.get("SMARTDOC_DEBUG"):
@@ -452,7 +455,7 @@ def _with_history(
         loaded = [
             p.loaded
             if p.loaded is not None and p.loaded.marks.values
-            else load_source(p.source, config, read_plan_bytes(p.source, root))
+            else load_source(p.source, config, read_plan_bytes(p.source, root), options.as_of)
             for p in readable
         ]
         run = history_stage.run_history(loaded, config, options, source)
@@ -513,4 +516,4 @@ def reload(plan: CheckedPlan, config: Config, options: Options) -> LoadedPlan:
     if plan.loaded is not None:
         return plan.loaded
     root = config.root.resolve()
-    return load_source(plan.source, config, read_plan_bytes(plan.source, root))
+    return load_source(plan.source, config, read_plan_bytes(plan.source, root), options.as_of)
