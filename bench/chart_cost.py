@@ -3,7 +3,7 @@
     python -m bench.chart_cost [--runs 5] [--stat median|min] [--calls] [--compare OLD.html]
 
 Makes one plan with `bench.generate` (10 goals, 12 check-ins each), builds its scorecard HTML
-the way `smartdoc build` does (`commands.build.get_plan_data` -> `pdf.get_scorecard_html`),
+the way `smartdoc build` does (`SiteRenderer.render_plan` -> `pdf.get_scorecard_html`),
 and a copy of that HTML where every chart is an empty `<svg>` with the same class and viewBox
 (so the print stylesheet gives it the same box) and every chart key is empty. Both are laid
 out and written by raw WeasyPrint in this one process, interleaved A/B, and the medians of
@@ -48,38 +48,24 @@ KEEP_ATTRS = re.compile(r'\s(?:class|viewBox|width|height|xmlns)="[^"]*"')
 
 def scorecard_html(root: Path) -> str:
     """Return the scorecard HTML of the one plan in `root`, made as the build makes it."""
-    from smartdoc import __version__
     from smartdoc import pdf as pdf_stage
-    from smartdoc.commands import build as build_command
     from smartdoc.config import load_config
-    from smartdoc.project import lint_project
-    from smartdoc.site import context
-    from smartdoc.site.markdown import make_renderer
-    from smartdoc.site.render import make_environment
+    from smartdoc.options import make_options
+    from smartdoc.pipeline.check import check_plans
+    from smartdoc.site.pages import SiteRenderer
 
     config = load_config(root / "smartdoc.yml")
-    linted = lint_project(config, (), TODAY)
-    published, _ = build_command.select_plans(linted.plans, False)
-    loaded = published[0]
-    env = make_environment(config.root / config.templates_dir, config.root)
-    site = context.get_site(config, TODAY, __version__, None, with_pdf=True)
-    checked = context.get_checked_letters(build_command.all_rules(), config.lint)
-    plan_context, _, _ = build_command.get_plan_data(
-        config,
-        TODAY,
-        loaded,
-        [f for f in linted.findings if f.plan == loaded.slug],
-        frozenset({loaded.slug}),
-        checked,
-        make_renderer(config.markdown.allow_html),
-        build_command.SiteFiles(),
-    )
+    checked = check_plans(config, make_options(today=TODAY, jobs=1), keep_loaded=True)
+    plan = checked.plans[0]
+    assert plan.loaded is not None
+    renderer = SiteRenderer(config, TODAY, base_url=None, with_pdf=True, slugs=[plan.slug])
+    rendered = renderer.render_plan(plan.loaded, plan.findings)
     return pdf_stage.get_scorecard_html(
-        env,
-        site=site,
-        plan=plan_context,
+        renderer.env,
+        site=renderer.site,
+        plan=rendered.context,
         page_size=config.pdf.page_size,
-        epoch=pdf_stage.get_epoch(TODAY, {}),
+        epoch=pdf_stage.get_epoch(TODAY, None),
     )
 
 

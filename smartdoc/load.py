@@ -370,10 +370,11 @@ def _leave_out_after(data: dict[str, Any], day: dt.date, loaded: LoadedPlan) -> 
         if not isinstance(goal, dict):
             continue
         checkins = goal.get("measurements")
-        for index, item in enumerate(checkins if isinstance(checkins, list) else []):
-            if is_after(item):
-                checkins[index] = _REMOVED
-                left_out = True
+        if isinstance(checkins, list):
+            for index, item in enumerate(checkins):
+                if is_after(item):
+                    checkins[index] = _REMOVED
+                    left_out = True
         if is_after(goal.get("final")):
             del goal["final"]
     if left_out:  # positions of the check-ins after them move up with them
