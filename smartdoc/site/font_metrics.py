@@ -6,6 +6,7 @@ Kerning is left out, so a measured width is never narrower than the drawn text.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -416,6 +417,11 @@ BOLD = _expand(_BOLD_RUNS)
 
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
     """Return the advance width of `text` at font size `size`, in the same unit."""
+    return _units(text, bold) * size / UNITS_PER_EM
+
+
+@functools.lru_cache(maxsize=8192)
+def _units(text: str, bold: bool) -> int:
+    """Return the advance of `text` in font units (a label is measured at every spot)."""
     table = BOLD if bold else BOOK
-    units = sum(table.get(ord(char), FALLBACK) for char in text)
-    return units * size / UNITS_PER_EM
+    return sum(table.get(ord(char), FALLBACK) for char in text)

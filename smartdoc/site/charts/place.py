@@ -59,7 +59,13 @@ class Segment:
 
     def crosses(self, box: Box) -> bool:
         """Return whether the segment enters the box (Liang–Barsky clipping)."""
-        dx, dy = self.x1 - self.x0, self.y1 - self.y0
+        x0, x1, y0, y1 = self.x0, self.x1, self.y0, self.y1
+        # most segments are nowhere near the box: their bounds already say so
+        if max(x0, x1) < box.x0 or min(x0, x1) > box.x1:
+            return False
+        if max(y0, y1) < box.y0 or min(y0, y1) > box.y1:
+            return False
+        dx, dy = x1 - x0, y1 - y0
         enter, leave = 0.0, 1.0
         for p, q in (
             (-dx, self.x0 - box.x0),

@@ -41,9 +41,8 @@ _COORD_LIMIT = 1e6  # no coordinate leaves this range, whatever the data
 
 def _f(value: float) -> str:
     """Format a coordinate with fixed precision (deterministic bytes)."""
-    if not math.isfinite(value):
-        value = 0.0
-    value = max(-_COORD_LIMIT, min(_COORD_LIMIT, value))
+    if not -_COORD_LIMIT <= value <= _COORD_LIMIT:  # the common case skips both tests below
+        value = max(-_COORD_LIMIT, min(_COORD_LIMIT, value)) if math.isfinite(value) else 0.0
     text = f"{value:.1f}"
     return "0.0" if text == "-0.0" else text
 
