@@ -391,11 +391,13 @@ def test_goal_removed_mid_period_is_listed_as_dropped(repo: GitRepo) -> None:
         "positive-sentiment",
         "Raise positive brand mentions from 41% to 55% by December 2027",
     )
-    # its last status, on the day it was removed: 44 on the way from 41 to 55 is 21% done
-    # where 40% of the time had passed, within twice the tolerance: at-risk
+    # its last status, on the day it was removed: scored as of its last figure (44 on
+    # 2027-02-01), 21% of the way from 41 to 55 where 8% of the period had passed: on track,
+    # and stale by then (89 days since that figure)
     score = dropped.last_score(dropped.removal.date)
-    assert score is not None and score.status == "at-risk"
-    assert dropped.to_json(TODAY)["last_status"] == "at-risk"
+    assert score is not None and score.status == "on-track"
+    assert score.stale is not None and score.stale.days == 89
+    assert dropped.to_json(TODAY)["last_status"] == "on-track"
 
 
 def test_goal_removed_before_the_period_is_not_dropped(repo: GitRepo) -> None:

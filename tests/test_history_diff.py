@@ -65,14 +65,18 @@ def scorecard(project: Path, history_root: Path, rev: str | None = None) -> Scor
 
 @pytest.fixture
 def pull_request(tmp_path: Path) -> GitRepo:
-    """Main holds the plan; the pull request lowers the target and adds April's check-in."""
+    """Main holds the plan; the pull request lowers the target and adds April's check-in.
+
+    On main the goal is 8% of the way by 1 March, where the interim target asks for 22%:
+    at risk. With April's figure and the lower target it is 75% of the way: on track.
+    """
     repo = GitRepo(tmp_path / "plans-repo")
     repo.write(PLAN, plan_text())
     repo.commit("Plan 2027", "2026-12-15")
     repo.write(
         PLAN,
         plan_text(
-            measurements="[{date: 2027-02-01, value: 12900}, {date: 2027-03-01, value: 13800}]"
+            measurements="[{date: 2027-02-01, value: 12400}, {date: 2027-03-01, value: 12500}]"
         ),
     )
     repo.commit("March figures", "2027-03-02")
@@ -81,7 +85,7 @@ def pull_request(tmp_path: Path) -> GitRepo:
         PLAN,
         plan_text(
             target="16000",
-            measurements="[{date: 2027-02-01, value: 12900}, {date: 2027-03-01, value: 13800}, "
+            measurements="[{date: 2027-02-01, value: 12400}, {date: 2027-03-01, value: 12500}, "
             "{date: 2027-04-01, value: 15000}]",
         ),
     )
@@ -98,8 +102,8 @@ def test_pull_request_that_lowers_a_target_and_adds_a_checkin(pull_request: GitR
     (goal,) = diff.goals
     assert (goal.plan, goal.goal, goal.change) == ("northwind", "ig-followers", "changed")
     assert goal.status == ("at-risk", "on-track")
-    assert goal.progress == (pytest.approx(0.3), pytest.approx(0.75))
-    assert goal.progress_delta == pytest.approx(0.45)
+    assert goal.progress == (pytest.approx(500 / 6000), pytest.approx(0.75))
+    assert goal.progress_delta == pytest.approx(0.75 - 500 / 6000)
     assert goal.target == (18000.0, 16000.0) and goal.target_moved
     assert not goal.baseline_moved and not goal.budget_moved
     assert [(f.code, f.goal) for f in diff.introduced] == [("H101", "ig-followers")]
@@ -114,7 +118,7 @@ def test_pull_request_that_lowers_a_target_and_adds_a_checkin(pull_request: GitR
     ) in markdown
     assert (
         "| northwind | ig-followers<br><sub>Grow Instagram followers from 12,000 to 18,000 "
-        "by 30 June 2027</sub> | at-risk → **on-track** | 30% → **75%** (+45 pts) | "
+        "by 30 June 2027</sub> | at-risk → **on-track** | 8% → **75%** (+67 pts) | "
         "18,000 → **16,000** | 12,000 | 8,000 |"
     ) in markdown
     assert "<summary>1 finding introduced</summary>" in markdown
@@ -124,7 +128,7 @@ def test_pull_request_that_lowers_a_target_and_adds_a_checkin(pull_request: GitR
 
     text = render_text(diff)
     assert text.splitlines()[1] == (
-        "  northwind/ig-followers: status at-risk → on-track; progress 30% → 75% (+45 pts); "
+        "  northwind/ig-followers: status at-risk → on-track; progress 8% → 75% (+67 pts); "
         "target 18,000 → 16,000"
     )
     data = json.loads(render_json(diff))
@@ -196,7 +200,7 @@ def test_goals_and_plans_added_and_removed(tmp_path: Path) -> None:
         ("positive-sentiment", "removed")
     ]
     assert diff.plans_added == ("new",)
-    assert "| *removed*, was at-risk | 21% | 55 | 41 | – |" in render_markdown(diff)
+    assert "| *removed*, was on-track | 21% | 55 | 41 | – |" in render_markdown(diff)
 
 
 def test_markdown_escapes_what_a_plan_wrote(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from smartdoc.site.charts import words
+import smartdoc.site.charts.words as words
 from smartdoc.site.charts.data import (
     ChartData,
     Point,
