@@ -1,0 +1,118 @@
+"""Rules at their edges: suppression comments by line and by goal, and the M106/M107 pair.
+
+A `# smartdoc: ignore[CODE]` on a goal's `- id:` line covers every finding of that code in
+the goal, whichever line it is reported on; on any other line it covers that line only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from smartdoc.config import LintConfig
+from smartdoc.lint.engine import lint_plan
+from smartdoc.load import load_plan
+
+TODAY = dt.date(2027, 6, 15)
+ONLY_M10X = LintConfig(select=("M106", "M107", "E901"))
+
+PLAN = """\
+---
+title: Direction typos
+goals:
+  - id: ig-followers{first}
+    direction: increase
+    baseline: {{date: 2026-12-31, value: 12000}}
+    target: 10000{target}
+  - id: churn{second}
+    direction: decrease
+    baseline: {{date: 2026-12-31, value: 4.5}}
+    target: 6
+---
+"""
+
+
+def findings(
+    tmp_path: Path, first: str = "", target: str = "", second: str = ""
+) -> list[tuple[int, str, str]]:
+    plans = tmp_path / "plans"
+    plans.mkdir(exist_ok=True)
+    file = plans / "p.md"
+    file.write_text(PLAN.format(first=first, target=target, second=second), encoding="utf-8")
+    loaded = load_plan(file, tmp_path, plans)
+    return [(f.line, f.code, f.message) for f in lint_plan(loaded, ONLY_M10X, TODAY)]
+
+
+def test_each_direction_typo_is_one_m107_that_says_which_side(tmp_path: Path) -> None:
+    assert findings(tmp_path) == [
+        (
+            7,
+            "M107",
+            "goal 'ig-followers': target 10,000 is below the baseline 12,000 "
+            "but direction is 'increase'",
+        ),
+        (
+            11,
+            "M107",
+            "goal 'churn': target 6 is above the baseline 4.5 but direction is 'decrease'",
+        ),
+    ]
+
+
+def test_a_suppression_on_the_goal_line_covers_a_finding_on_another_line(tmp_path: Path) -> None:
+    # M107 is reported on the `target:` line (7), three lines under the `- id:` line (4)
+    found = findings(tmp_path, first="  # smartdoc: ignore[M107] typo kept on purpose")
+    assert [(line, code) for line, code, _ in found] == [(11, "M107")]
+
+
+def test_a_goal_line_suppression_covers_its_own_goal_only(tmp_path: Path) -> None:
+    found = findings(tmp_path, second="  # smartdoc: ignore[M107]")
+    assert [(line, code) for line, code, _ in found] == [(7, "M107")]
+
+
+def test_a_suppression_on_a_field_line_covers_that_line_only(tmp_path: Path) -> None:
+    assert findings(tmp_path, target="  # smartdoc: ignore[M107]") == [
+        (
+            11,
+            "M107",
+            "goal 'churn': target 6 is above the baseline 4.5 but direction is 'decrease'",
+        )
+    ]
+    # on the `direction:` line it covers nothing: it is reported unused
+    plans = tmp_path / "plans"
+    text = PLAN.format(first="", target="", second="").replace(
+        "    direction: increase\n", "    direction: increase  # smartdoc: ignore[M107]\n"
+    )
+    (plans / "p.md").write_text(text, encoding="utf-8")
+    loaded = load_plan(plans / "p.md", tmp_path, plans)
+    got = [(f.line, f.code) for f in lint_plan(loaded, ONLY_M10X, TODAY)]
+    assert got == [(5, "E901"), (7, "M107"), (11, "M107")]
+
+
+@pytest.mark.parametrize(
+    ("direction", "baseline", "target", "codes"),
+    [
+        ("increase", 12000, 12000, ["M106"]),  # equal: M106 alone, not M107 too
+        ("decrease", 12000, 12000, ["M106"]),
+        ("increase", 12000, 11999, ["M107"]),  # one below
+        ("increase", 12000, 12001, []),  # one above
+        ("decrease", 12000, 12001, ["M107"]),
+        ("decrease", 12000, 11999, []),
+    ],
+)
+def test_one_typo_is_one_finding(
+    tmp_path: Path, direction: str, baseline: float, target: float, codes: list[str]
+) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    text = (
+        "---\ntitle: T\ngoals:\n  - id: g\n"
+        f"    direction: {direction}\n"
+        f"    baseline: {{date: 2026-12-31, value: {baseline}}}\n"
+        f"    target: {target}\n---\n"
+    )
+    (plans / "p.md").write_text(text, encoding="utf-8")
+    loaded = load_plan(plans / "p.md", tmp_path, plans)
+    assert [f.code for f in lint_plan(loaded, ONLY_M10X, TODAY)] == codes
