@@ -331,7 +331,7 @@ def test_infinities_come_through_for_the_model_to_refuse(text: str, sign: int) -
         ("2027-01-05", dt.date(2027, 1, 5)),  # the fast path
         ("2028-02-29", dt.date(2028, 2, 29)),
         ("2027-01-05T10:30:00", dt.datetime(2027, 1, 5, 10, 30)),  # the constructor's path
-        ("2027-01-05 10:30:00Z", dt.datetime(2027, 1, 5, 10, 30, tzinfo=dt.UTC)),
+        ("2027-01-05 10:30:00Z", dt.datetime(2027, 1, 5, 10, 30, tzinfo=dt.timezone.utc)),
         (
             "2027-01-05t10:30:00.5+02:00",
             dt.datetime(2027, 1, 5, 10, 30, 0, 500000, tzinfo=dt.timezone(dt.timedelta(hours=2))),
