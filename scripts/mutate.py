@@ -330,6 +330,7 @@ def mutate_module(
     outcome, seconds = run_tests(scratch, tests, timeout=1800)
     if outcome != "survived":
         print(f"{module}: the tests do not pass unmutated ({outcome}); skipped", flush=True)
+        print(f"  rerun to see why: cd {scratch} && python -m pytest -x -q {' '.join(tests)}")
         return None
     mutants = find_mutants(source)
     chosen = draw(source, mutants, sample, seed)
