@@ -198,3 +198,38 @@ def test_lint_json_findings_have_int_positions_and_a_null_goal() -> None:
             "plans_with_findings": 2,
         },
     )
+
+
+def test_each_field_keeps_its_decimals() -> None:
+    # fractions 4 decimals, computed figures 6, percentages and money 2; figures as written
+    goal = Goal.model_validate(
+        {
+            "id": "g",
+            "baseline": {"date": D("2027-01-01"), "value": 0},
+            "target": 1,
+            "deadline": D("2027-12-31"),
+            "budget": 1000.25,
+            "measurements": [{"date": D("2027-06-01"), "value": 0.12345678}],
+        }
+    )
+    plan = Plan.model_validate(
+        {"title": "P", "budget": {"total": 1234.5678, "currency": "EUR"}, "goals": [goal]}
+    )
+    data = as_read(scoring.plans_json([scoring.score_plan(plan, TODAY, slug="p")], TODAY))
+    plan_data = data["plans"][0]
+    goal_data = plan_data["goals"][0]
+    assert_json_equal(goal_data["current"]["value"], 0.12345678)  # as written
+    assert_json_equal(goal_data["progress"], 0.1235)
+    assert_json_equal(goal_data["change"]["abs"], 0.123457)
+    assert_json_equal(goal_data["attainment_pct"], 12.35)
+    assert_json_equal(plan_data["attainment"], 0.1235)
+    assert_json_equal(
+        plan_data["budget"],
+        {
+            "allocated": 1000.25,
+            "total": 1234.57,
+            "currency": "EUR",
+            "remaining": 234.32,  # 1234.5678 - 1000.25 = 234.3178
+            "over": False,
+        },
+    )

@@ -323,3 +323,13 @@ def test_an_interim_on_the_baseline_day_does_not_turn_on_track_into_off_track() 
     paced = goal((day(50), 50), interim=[{"date": START, "value": 80}])
     score = scoring.score_goal(paced, day(50), period=PERIOD)
     assert (score.status, score.expected) == ("on-track", 0.5)
+
+
+@pytest.mark.parametrize("direction", ["increase", "decrease"])
+def test_a_moving_goal_with_a_band_target_is_no_data_not_a_crash(direction: str) -> None:
+    # M108 reports the shape mismatch; the scorecard still shows the goal
+    mismatched = goal((day(50), 50), direction=direction, target={"min": 40, "max": 60})
+    score = scoring.score_goal(mismatched, day(50), period=PERIOD)
+    assert (score.status, score.progress, score.band) == ("no-data", None, None)
+    assert score.expected == 0.5  # a straight line needs no target
+    assert scoring.numeric_target(mismatched) is None
