@@ -161,6 +161,13 @@ def test_expected_pace_with_an_interim_target_at_the_edges(
         (1.0, 1.0, 0.10, "achieved"),
         (1 - 1e-12, 1.0, 0.10, "achieved"),
         (0.999, 1.0, 0.10, "on-track"),
+        # the rounding slack EPSILON (1e-9) is inclusive at each edge, and no wider
+        (1 - 1e-9, 1.0, 0.10, "achieved"),
+        (1 - 2e-9, 1.0, 0.10, "on-track"),
+        (0.50 - 0.10 - 1e-9, 0.50, 0.10, "on-track"),
+        (0.50 - 0.10 - 2e-9, 0.50, 0.10, "at-risk"),
+        (0.50 - 2 * 0.10 - 1e-9, 0.50, 0.10, "at-risk"),
+        (0.50 - 2 * 0.10 - 2e-9, 0.50, 0.10, "off-track"),
         (0.0, 0.0, 0.10, "on-track"),  # no time passed, nothing done yet
         (-0.10, 0.0, 0.10, "on-track"),  # exactly 0 - tolerance
         (-0.11, 0.0, 0.10, "at-risk"),
@@ -267,10 +274,12 @@ def test_a_lone_checkin_dated_today_is_not_no_data() -> None:
 
 
 def test_a_band_checkin_dated_today_counts_in_its_history() -> None:
-    band = goal((day(49), 5), (day(50), 50), direction="at-least", target=40)
+    # both inside the floor of 40, so "met" holds whether the band asks all or the latest
+    band = goal((day(49), 45), (day(50), 50), direction="at-least", target=40)
     score = scoring.score_goal(band, day(50), period=PERIOD)
     assert score.band is not None
-    assert (score.band.met, score.band.inside, score.band.total) == (True, 1, 2)
+    assert (score.band.met, score.band.inside, score.band.total) == (True, 2, 2)
+    assert score.current is not None and score.current.value == 50
     assert score.status == "met"
 
 
