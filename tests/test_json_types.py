@@ -233,3 +233,43 @@ def test_each_field_keeps_its_decimals() -> None:
             "over": False,
         },
     )
+
+
+def test_the_portfolio_roll_up_has_its_types() -> None:
+    goal = Goal.model_validate(
+        {
+            "id": "a",
+            "title": "Grow",
+            "serves": "growth",
+            "baseline": {"date": D("2027-01-01"), "value": 0},
+            "target": 100,
+            "deadline": D("2027-12-31"),
+            "measurements": [{"date": D("2027-06-01"), "value": 50}],
+        }
+    )
+    plan = Plan.model_validate(
+        {"title": "P", "strategy": {"growth": "Grow the business"}, "goals": [goal]}
+    )
+    objectives = scoring.score_portfolio([scoring.score_plan(plan, TODAY, slug="p")])
+    counts = dict.fromkeys(scoring.STATUSES, 0) | {"on-track": 1}
+    assert_json_equal(
+        as_read(scoring.portfolio_to_json(objectives)),
+        [
+            {
+                "key": "growth",
+                "descriptions": ["Grow the business"],
+                "plans": ["p"],
+                "goals": [
+                    {
+                        "plan": "p",
+                        "goal": "a",
+                        "title": "Grow",
+                        "status": "on-track",
+                        "progress": 0.5,
+                    }
+                ],
+                "status_counts": counts,
+                "attainment": 0.5,
+            }
+        ],
+    )
