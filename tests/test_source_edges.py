@@ -369,3 +369,92 @@ def test_a_timestamp_where_a_date_belongs_is_one_clear_error(tmp_path: Path) -> 
     loaded = load_plan(file, tmp_path, tmp_path / "plans")
     assert [(p.code, p.location.line) for p in loaded.problems] == [("E111", 5)]
     assert "goals[0].baseline.date" in loaded.problems[0].message
+
+
+# --- marks and the front-matter split -----------------------------------------------------
+
+
+def marks() -> source.Marks:
+    """Return marks of `goals:` (line 3) holding one goal (line 4) with a CSV row elsewhere."""
+    found = source.Marks("plans/p.md")
+    found.values.update({(): (2, 1), ("goals",): (4, 3), ("goals", 0): (4, 5)})
+    found.keys.update({("goals",): (3, 1)})
+    found.values[("goals", 0, "measurements", 0)] = source.Location("plans/data/x.csv", 2, 1)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("path", "prefer_key", "where"),
+    [
+        (("goals",), True, ("plans/p.md", 3, 1)),  # the key `goals:`
+        (("goals",), False, ("plans/p.md", 4, 3)),  # its value
+        (("goals", 0), True, ("plans/p.md", 4, 5)),  # no key: the value
+        (("goals", 0, "target"), True, ("plans/p.md", 4, 5)),  # unknown: one level up
+        (("goals", 0, "target", "min"), False, ("plans/p.md", 4, 5)),  # two levels up
+        (("goals", 0, "measurements", 0), True, ("plans/data/x.csv", 2, 1)),  # another file
+        (("title",), True, ("plans/p.md", 2, 1)),  # unknown at the top: the document
+    ],
+)
+def test_marks_walk_up_to_the_nearest_known_node(
+    path: source.Path, prefer_key: bool, where: tuple[str, int, int]
+) -> None:
+    found = marks().of(path, prefer_key=prefer_key)
+    assert found is not None and (found.file, found.line, found.column) == where
+    if not prefer_key:
+        assert marks().value_of(path) == found
+
+
+def test_marks_of_an_empty_document_know_nothing() -> None:
+    assert source.Marks("plans/p.md").of(("goals", 0)) is None
+
+
+def test_line_of_is_exact() -> None:
+    assert marks().line_of(("goals", 0)) == 4
+    assert marks().line_of(("goals", 0, "measurements", 0)) == 2  # the CSV row's line
+    assert marks().line_of(("goals", 0, "target")) is None  # no walking up here
+
+
+@pytest.mark.parametrize(
+    ("text", "front_matter", "body", "body_line", "problem"),
+    [
+        ("---\ntitle: a\n---\nBody\n", "title: a\n", "Body\n", 4, None),
+        ("--- \ntitle: a\n...\nBody", "title: a\n", "Body", 4, None),  # `...` closes too
+        ("---\n---\n", "\n", "", 3, None),  # empty front-matter
+        ("title: a\n---\n", None, "title: a\n---\n", 1, "front-matter missing"),
+        ("", None, "", 1, "front-matter missing"),
+        ("---\ntitle: a\n", None, "", 4, "front-matter not closed"),
+    ],
+)
+def test_split_front_matter_and_body(
+    text: str, front_matter: str | None, body: str, body_line: int, problem: str | None
+) -> None:
+    got, first_line, got_body, got_body_line, problems = source.split(text, "plans/p.md")
+    assert (got, first_line, got_body, got_body_line) == (front_matter, 2, body, body_line)
+    assert [p.message.split(":")[0] for p in problems] == ([problem] if problem else [])
+    assert all((p.code, p.location.line, p.location.column) == ("E101", 1, 1) for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("title: a\n", {}),
+        ("a: 1  # smartdoc: ignore[M104]\n", {1: ("M104",)}),
+        ("x\ny  #smartdoc:ignore[m104, a102 ,]\n", {2: ("M104", "A102")}),
+        ("# smartdoc: ignore[S101]\n\n# smartdoc: ignore[T103]\n", {1: ("S101",), 3: ("T103",)}),
+        ("a  # smartdoc: see the docs\n", {}),  # `smartdoc:` but no ignore[...]
+    ],
+)
+def test_read_suppressions(text: str, found: dict[int, tuple[str, ...]]) -> None:
+    assert source.read_suppressions(text) == found
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        (b"\xef\xbb\xbf---\n", "---\n"),  # the BOM is dropped
+        (b"a\r\nb\rc\n", "a\nb\nc\n"),
+        ("café\n".encode(), "café\n"),
+    ],
+)
+def test_decode(raw: bytes, text: str) -> None:
+    assert source.decode(raw, "plans/p.md") == (text, [])
