@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -458,3 +461,50 @@ def test_read_suppressions(text: str, found: dict[int, tuple[str, ...]]) -> None
 )
 def test_decode(raw: bytes, text: str) -> None:
     assert source.decode(raw, "plans/p.md") == (text, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # 64 levels plus a sibling list: more than 64 brackets, none deeper than 64
+        ("x: [[0], " + "[" * 63 + "1" + "]" * 64 + "\n", []),
+        # a closed list before a 65-level one: closing counts one level back, not two
+        ("x: [[0], " + "[" * 64 + "1" + "]" * 65 + "\n", [("E102", 2, 73)]),
+        # 70 levels: reported at the 65th `[` (column 3 + 65), not at the deepest
+        ("x: " + "[" * 70 + "]" * 70 + "\n", [("E102", 2, 68)]),
+        # on a later line: line and column of that line
+        ("\ntitle: t\nx: " + "[" * 65 + "]" * 65 + "\n", [("E102", 4, 68)]),
+    ],
+)
+def test_flow_nesting_positions(text: str, found: list[tuple[str, int, int]]) -> None:
+    assert problems_of(text) == found
+
+
+def test_front_matter_size_is_reported_at_its_first_line() -> None:
+    problem = source.check_limits(front_matter_of_size(1_048_577), 2, "plans/p.md")
+    assert problem is not None
+    assert (problem.location.file, problem.location.line, problem.location.column) == (
+        "plans/p.md",
+        2,
+        1,
+    )
+
+
+def test_closed_lists_before_a_deep_run_do_not_hide_it_from_the_guard() -> None:
+    """40,000 closed `[0]` then 40,000 `[`: libyaml would crash were the guard to miss it.
+
+    In a subprocess, so a segfault shows as a negative return code instead of ending pytest.
+    """
+    program = (
+        "from smartdoc.source import load_yaml\n"
+        "text = 'x: [' + '[0], ' * 40000 + '[' * 40000 + ']' * 40001 + '\\n'\n"
+        "_, _, problems = load_yaml(text, 2, 'plans/p.md')\n"
+        "print([(p.code, p.location.line, p.location.column) for p in problems])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    # the 65th level is the 64th `[` of the run, after `x: [` and 40,000 x `[0], `
+    assert done.stdout.strip() == f"[('E102', 2, {4 + 40000 * 5 + 64})]"
