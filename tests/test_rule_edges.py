@@ -13,6 +13,7 @@ import pytest
 
 from smartdoc.config import LintConfig
 from smartdoc.lint.engine import lint_plan
+from smartdoc.lint.rules._dates import frequency_days
 from smartdoc.load import load_plan
 
 TODAY = dt.date(2027, 6, 15)
@@ -116,3 +117,99 @@ def test_one_typo_is_one_finding(
     (plans / "p.md").write_text(text, encoding="utf-8")
     loaded = load_plan(plans / "p.md", tmp_path, plans)
     assert [f.code for f in lint_plan(loaded, ONLY_M10X, TODAY)] == codes
+
+
+# --- cadences and staleness (P101) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("frequency", "days"),
+    [
+        ("daily", 1),
+        ("weekly", 7),
+        ("fortnightly", 14),
+        ("monthly", 31),  # months and years rounded up, so the rule never fires early
+        ("quarterly", 92),
+        ("yearly", 366),
+        ("annually", 366),
+        ("  Monthly ", 31),
+        ("1 day", 1),
+        ("10 days", 10),
+        ("2 weeks", 14),
+        ("3week", 21),
+        (30, 30),
+        (1, 1),
+        (0, None),
+        (-7, None),
+        ("0 days", None),
+        ("every month", None),
+        (True, None),
+        (None, None),
+    ],
+)
+def test_frequency_days(frequency: str | int | None, days: int | None) -> None:
+    assert frequency_days(frequency) == days
+
+
+STALE_PLAN = """\
+---
+title: Cadence
+period: {{start: 2027-01-01, end: 2027-12-31}}
+goals:
+  - id: g{frequency}
+    baseline: {{date: 2026-12-31, value: 1}}
+    target: 2
+    deadline: 2027-09-30
+    measurements:
+      - {{date: 2027-06-01, value: 1}}
+---
+"""
+
+
+@pytest.mark.parametrize(
+    ("frequency", "today", "message"),
+    [
+        # monthly: 31 days + 3 grace = 34 days allowed after 2027-06-01
+        ("monthly", "2027-07-05", None),
+        (
+            "monthly",
+            "2027-07-06",
+            "goal 'g': last check-in is dated 2027-06-01, 35 days before today (2027-07-06); "
+            "frequency 'monthly' (31 days + 3 grace) allows 34 days",
+        ),
+        ("1 day", "2027-06-05", None),  # 1 + 3
+        (
+            "1 day",
+            "2027-06-06",
+            "goal 'g': last check-in is dated 2027-06-01, 5 days before today (2027-06-06); "
+            "frequency '1 day' (1 day + 3 grace) allows 4 days",
+        ),
+        # no frequency: staleness_days, 45 by default
+        (None, "2027-07-16", None),
+        (
+            None,
+            "2027-07-17",
+            "goal 'g': last check-in is dated 2027-06-01, 46 days before today (2027-07-17); "
+            "the configured staleness_days allows 45 days",
+        ),
+        # the deadline day is still watched; the day after, P102 takes over
+        ("weekly", "2027-09-30", "goal 'g': last check-in is dated 2027-06-01, 121 days"),
+        ("weekly", "2027-10-01", None),
+        # a check-in dated today is the latest one
+        ("daily", "2027-06-01", None),
+    ],
+)
+def test_staleness_edges(
+    tmp_path: Path, frequency: str | None, today: str, message: str | None
+) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    line = "" if frequency is None else f"\n    frequency: {frequency}"
+    (plans / "p.md").write_text(STALE_PLAN.format(frequency=line), encoding="utf-8")
+    loaded = load_plan(plans / "p.md", tmp_path, plans)
+    config = LintConfig(select=("P101",))
+    found = [f.message for f in lint_plan(loaded, config, dt.date.fromisoformat(today))]
+    if message is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0].startswith(message), found
