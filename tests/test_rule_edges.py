@@ -14,6 +14,7 @@ import pytest
 from smartdoc.config import LintConfig
 from smartdoc.lint.engine import lint_plan
 from smartdoc.lint.rules._dates import frequency_days
+from smartdoc.lint.rules._text import money, number, percent, quoted
 from smartdoc.load import load_plan
 
 TODAY = dt.date(2027, 6, 15)
@@ -213,3 +214,44 @@ def test_staleness_edges(
         assert found == []
     else:
         assert len(found) == 1 and found[0].startswith(message), found
+
+
+# --- how messages write numbers -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (12000, "12,000"),
+        (12000.0, "12,000"),
+        (12.5, "12.5"),
+        (1234.5678, "1,234.57"),
+        (-3, "-3"),
+        (0, "0"),
+        (0.001, "0.001"),  # too small for 2 decimals: 2 significant digits instead
+        (-0.001, "-0.001"),
+    ],
+)
+def test_number(value: float, text: str) -> None:
+    assert number(value) == text
+
+
+@pytest.mark.parametrize(
+    ("share", "signed", "unsigned"),
+    [
+        (0.5, "+50%", "50%"),
+        (3.99, "+399%", "399%"),
+        (0.025, "+2.5%", "2.5%"),  # under 10%: one decimal
+        (0.095, "+9.5%", "9.5%"),
+        (0.106, "+11%", "11%"),  # from 10%: whole percent
+        (0.0, "+0%", "0%"),
+        (-0.05, "-5%", "-5%"),
+    ],
+)
+def test_percent(share: float, signed: str, unsigned: str) -> None:
+    assert (percent(share), percent(share, signed=False)) == (signed, unsigned)
+
+
+def test_money_and_quoted() -> None:
+    assert money(52000, "EUR") == "52,000 EUR"
+    assert quoted(["grow", "more"]) == "'grow', 'more'"
