@@ -255,3 +255,92 @@ def test_percent(share: float, signed: str, unsigned: str) -> None:
 def test_money_and_quoted() -> None:
     assert money(52000, "EUR") == "52,000 EUR"
     assert quoted(["grow", "more"]) == "'grow', 'more'"
+
+
+# --- A: growth ceiling, support, budgets ----------------------------------------------------
+
+
+def lint_text(tmp_path: Path, text: str, *codes: str) -> list[tuple[int, str, str]]:
+    """Return (line, code, message) of the findings of `codes` in a plan file's text."""
+    plans = tmp_path / "plans"
+    plans.mkdir(exist_ok=True)
+    (plans / "p.md").write_text(text, encoding="utf-8")
+    loaded = load_plan(plans / "p.md", tmp_path, plans)
+    found = lint_plan(loaded, LintConfig(select=codes), TODAY)
+    return [(f.line, f.code, f.message) for f in found]
+
+
+GROWTH = """\
+---
+title: Growth
+goals:
+  - id: g
+    baseline: {{date: 2027-01-01, value: {baseline}}}
+    target: {target}
+    deadline: {deadline}
+---
+"""
+
+
+@pytest.mark.parametrize(
+    ("baseline", "target", "deadline", "message"),
+    [
+        # the default ceiling is +50% a month; under a month counts as one
+        (100, 150, "2027-01-31", None),  # exactly +50%: at the ceiling
+        (100, 151, "2027-01-31", "implied change +51% (100 → 151) in 30 days is above the "
+         "ceiling of +50% per month (+50% for this period)"),
+        (100, 50, "2027-01-31", None),  # -50%
+        (100, 49, "2027-01-31", "implied change -51% (100 → 49) in 30 days is above the "
+         "ceiling of 50% per month (50% for this period)"),
+        (-100, -151, "2027-01-31", "implied change -51% (-100 → -151) in 30 days is above the "
+         "ceiling of 50% per month (50% for this period)"),
+        # spans read in days below 60, in months from 60
+        (100, 200, "2027-03-01", "implied change +100% (100 → 200) in 59 days is above the "
+         "ceiling of +50% per month (+97% for this period)"),
+        (100, 200, "2027-03-02", "implied change +100% (100 → 200) in 2 months is above the "
+         "ceiling of +50% per month (+99% for this period)"),
+        (100, 250, "2027-04-01", "implied change +150% (100 → 250) in 3 months is above the "
+         "ceiling of +50% per month (+148% for this period)"),
+        (0, 5, "2027-01-31", None),  # no ratio to a zero baseline
+        (100, 999, "2026-12-31", None),  # a deadline before the baseline: the T rules say so
+    ],
+)  # fmt: skip
+def test_growth_ceiling_edges(
+    tmp_path: Path, baseline: float, target: float, deadline: str, message: str | None
+) -> None:
+    text = GROWTH.format(baseline=baseline, target=target, deadline=deadline)
+    found = lint_text(tmp_path, text, "A101")
+    assert found == ([] if message is None else [(6, "A101", f"goal 'g': {message}")])
+
+
+@pytest.mark.parametrize(
+    ("support", "found"),
+    [
+        ("budget: 0.01", []),
+        ("resources: [Canva Pro]", []),
+        ("budget: 0", [(5, "A102")]),  # at the `budget:` line
+        ("resources: []", [(4, "A102")]),  # at the goal's first line
+        ("notes: none", [(4, "A102")]),
+    ],
+)
+def test_support_edges(tmp_path: Path, support: str, found: list[tuple[int, str]]) -> None:
+    text = f"---\ntitle: S\ngoals:\n  - id: g\n    {support}\n---\n"
+    assert [(line, code) for line, code, _ in lint_text(tmp_path, text, "A102")] == found
+
+
+@pytest.mark.parametrize(
+    ("total", "message"),
+    [
+        (40000, None),  # goal budgets exactly the plan's
+        (40000.5, None),
+        (39999.5, "goal budgets total 40,000 EUR, over the plan budget of 39,999.5 EUR "
+         "(by 0.5 EUR, 2 goals)"),
+    ],
+)  # fmt: skip
+def test_budgets_over_plan_edges(tmp_path: Path, total: float, message: str | None) -> None:
+    text = (
+        f"---\ntitle: B\nbudget: {{total: {total}, currency: EUR}}\ngoals:\n"
+        "  - {id: a, budget: 18000}\n  - {id: b, budget: 22000}\n  - {id: c}\n---\n"
+    )
+    found = lint_text(tmp_path, text, "A103")
+    assert found == ([] if message is None else [(3, "A103", message)])
