@@ -344,3 +344,36 @@ def test_budgets_over_plan_edges(tmp_path: Path, total: float, message: str | No
     )
     found = lint_text(tmp_path, text, "A103")
     assert found == ([] if message is None else [(3, "A103", message)])
+
+
+# --- M109, M110 at their bounds --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "codes"),
+    [(40, 60, []), (40, 40.5, []), (40, 40, ["M109"]), (60, 40, ["M109"])],
+)
+def test_range_needs_min_below_max(
+    tmp_path: Path, low: float, high: float, codes: list[str]
+) -> None:
+    text = f"---\ntitle: R\ngoals:\n  - id: g\n    target: {{min: {low}, max: {high}}}\n---\n"
+    assert [code for _, code, _ in lint_text(tmp_path, text, "M109")] == codes
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (0, None),
+        (100, None),
+        (99.9, None),
+        (-0.5, "goal 'g': check-in of 2027-02-01 is -0.5%, outside 0-100%"),
+        (100.5, "goal 'g': check-in of 2027-02-01 is 100.5%, outside 0-100%"),
+    ],
+)
+def test_percent_bounds_are_inclusive(tmp_path: Path, value: float, message: str | None) -> None:
+    text = (
+        "---\ntitle: P\ngoals:\n  - id: g\n    unit: '%'\n"
+        f"    measurements:\n      - {{date: 2027-02-01, value: {value}}}\n---\n"
+    )
+    found = [msg for _, _, msg in lint_text(tmp_path, text, "M110")]
+    assert found == ([] if message is None else [message])
