@@ -377,3 +377,44 @@ def test_percent_bounds_are_inclusive(tmp_path: Path, value: float, message: str
     )
     found = [msg for _, _, msg in lint_text(tmp_path, text, "M110")]
     assert found == ([] if message is None else [message])
+
+
+# --- T and P dates, each on the day and one day over (today is 2027-06-15) ---------------
+
+
+DATED = """\
+---
+title: Dates
+period: {{start: 2027-01-01, end: 2027-12-31}}
+goals:
+  - id: g
+    baseline: {{date: {baseline}, value: 1}}
+    target: 2
+    deadline: {deadline}
+    measurements:
+      - {{date: {checkin}, value: 1}}
+---
+"""
+
+
+@pytest.mark.parametrize(
+    ("baseline", "deadline", "checkin", "codes"),
+    [
+        ("2027-01-01", "2027-12-31", "2027-06-15", []),  # every date on its bound
+        ("2027-01-02", "2027-12-31", "2027-06-15", ["T105"]),  # baseline after the start
+        ("2027-01-01", "2027-12-31", "2027-06-16", ["T106"]),  # a figure dated tomorrow
+        ("2027-01-01", "2027-12-31", "2027-01-01", []),  # a figure on the baseline day
+        ("2027-01-01", "2027-12-31", "2026-12-31", ["T107"]),  # the day before it
+        ("2026-12-31", "2027-12-31", "2026-12-31", []),
+        ("2026-12-31", "2026-12-31", "2026-12-31", ["T102", "P102"]),  # deadline before start
+        ("2026-12-31", "2028-01-01", "2026-12-31", ["T102"]),  # deadline after the end
+        ("2026-12-31", "2027-06-15", "2027-06-15", []),  # deadline today: no final due yet
+        ("2026-12-31", "2027-06-14", "2027-06-14", ["P102"]),  # deadline yesterday
+    ],
+)
+def test_dates_on_their_bounds(
+    tmp_path: Path, baseline: str, deadline: str, checkin: str, codes: list[str]
+) -> None:
+    text = DATED.format(baseline=baseline, deadline=deadline, checkin=checkin)
+    found = lint_text(tmp_path, text, "T102", "T105", "T106", "T107", "P102")
+    assert sorted(code for _, code, _ in found) == sorted(codes)
