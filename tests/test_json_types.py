@@ -221,6 +221,7 @@ def test_each_field_keeps_its_decimals() -> None:
     assert_json_equal(goal_data["current"]["value"], 0.12345678)  # as written
     assert_json_equal(goal_data["progress"], 0.1235)
     assert_json_equal(goal_data["change"]["abs"], 0.123457)
+    assert_json_equal(goal_data["change"]["pct"], None)  # no % of a zero baseline
     assert_json_equal(goal_data["attainment_pct"], 12.35)
     assert_json_equal(plan_data["attainment"], 0.1235)
     assert_json_equal(
@@ -273,3 +274,15 @@ def test_the_portfolio_roll_up_has_its_types() -> None:
             }
         ],
     )
+
+
+def test_change_in_percent_keeps_two_decimals() -> None:
+    data = goal_json(
+        baseline={"date": D("2027-01-01"), "value": 3},
+        target=6,
+        deadline=D("2027-12-31"),
+        measurements=[{"date": D("2027-02-01"), "value": 4}],
+    )
+    assert_json_equal(data["change"], {"abs": 1, "pct": 33.33, "basis": "latest"})
+    assert_json_equal(data["attainment_pct"], 33.33)
+    assert_json_equal(data["progress"], 0.3333)
