@@ -303,6 +303,10 @@ goals:
          "ceiling of +50% per month (+99% for this period)"),
         (100, 250, "2027-04-01", "implied change +150% (100 → 250) in 3 months is above the "
          "ceiling of +50% per month (+148% for this period)"),
+        (100, 151, "2027-01-02", "implied change +51% (100 → 151) in 1 day is above the "
+         "ceiling of +50% per month (+50% for this period)"),
+        (100, 151, "2027-01-01", "implied change +51% (100 → 151) in 0 days is above the "
+         "ceiling of +50% per month (+50% for this period)"),  # due on the baseline day
         (0, 5, "2027-01-31", None),  # no ratio to a zero baseline
         (100, 999, "2026-12-31", None),  # a deadline before the baseline: the T rules say so
     ],
