@@ -236,7 +236,15 @@ def _find_alias(text: str, first_line: int, rel: str) -> Problem | None:
     return None
 
 
-def _syntax_problem(exc: yaml.YAMLError, first_line: int, rel: str) -> Problem:
+def _syntax_problem(exc: yaml.YAMLError, first_line: int, rel: str, text: str) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # A control character: the reader gives a UTF-8 byte offset and a two-line message.
+        offset = len(text.encode("utf-8")[: exc.position].decode("utf-8", errors="ignore"))
+        message = (
+            f"YAML syntax error: unacceptable character #x{exc.character:04x}: {exc.reason}; "
+            "delete it"
+        )
+        return Problem("E104", _position(text, offset, first_line, rel), message)
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -366,7 +374,7 @@ def load_yaml(text: str, first_line: int, rel: str) -> tuple[Any, Marks, list[Pr
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        return None, Marks(), [_syntax_problem(exc, first_line, rel)]
+        return None, Marks(), [_syntax_problem(exc, first_line, rel, text)]
     if node is None:
         return None, Marks(), []
     builder = _Builder(first_line, rel)

@@ -424,3 +424,39 @@ def test_dates_on_their_bounds(
     text = DATED.format(baseline=baseline, deadline=deadline, checkin=checkin)
     found = lint_text(tmp_path, text, "T102", "T105", "T106", "T107", "P102")
     assert sorted(code for _, code, _ in found) == sorted(codes)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "today", "message"),
+    [
+        # no check-in yet: check-ins are due from a baseline dated after the period start
+        ("2027-06-15", "2027-06-15", None),  # the baseline dated today: nothing due yet
+        ("2027-05-01", "2027-06-15", None),  # 45 days: the configured staleness_days
+        (
+            "2027-05-01",
+            "2027-06-16",
+            "goal 'g': no check-in in the 46 days since 2027-05-01 (today 2027-06-16); "
+            "the configured staleness_days allows 45 days",
+        ),
+        (
+            "2026-12-01",  # before the period: counted from the period start
+            "2027-02-16",
+            "goal 'g': no check-in in the 46 days since 2027-01-01 (today 2027-02-16); "
+            "the configured staleness_days allows 45 days",
+        ),
+    ],
+)
+def test_staleness_without_checkins_counts_from_the_later_of_period_and_baseline(
+    tmp_path: Path, baseline: str, today: str, message: str | None
+) -> None:
+    text = (
+        "---\ntitle: C\nperiod: {start: 2027-01-01, end: 2027-12-31}\ngoals:\n  - id: g\n"
+        f"    baseline: {{date: {baseline}, value: 1}}\n    target: 2\n"
+        "    deadline: 2027-12-31\n---\n"
+    )
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "p.md").write_text(text, encoding="utf-8")
+    loaded = load_plan(plans / "p.md", tmp_path, plans)
+    found = lint_plan(loaded, LintConfig(select=("P101",)), dt.date.fromisoformat(today))
+    assert [f.message for f in found] == ([] if message is None else [message])

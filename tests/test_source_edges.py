@@ -508,3 +508,64 @@ def test_closed_lists_before_a_deep_run_do_not_hide_it_from_the_guard() -> None:
     assert done.returncode == 0, done.stderr
     # the 65th level is the 64th `[` of the run, after `x: [` and 40,000 x `[0], `
     assert done.stdout.strip() == f"[('E102', 2, {4 + 40000 * 5 + 64})]"
+
+
+# --- syntax errors, keys and booleans ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "owner: [Maria\n",
+            ("E104", 3, 1, "YAML syntax error: did not find expected ',' or ']' "
+             "(while parsing a flow sequence at line 2, column 8)"),
+        ),
+        (
+            "a: b: c\n",
+            ("E104", 2, 5, "YAML syntax error: mapping values are not allowed in this context"),
+        ),
+        # a control character: one line, at its own line and column (characters, not bytes)
+        (
+            "title: Café\nowner: A\x07\n",
+            ("E104", 3, 9, "YAML syntax error: unacceptable character #x0007: "
+             "control characters are not allowed; delete it"),
+        ),
+    ],
+)  # fmt: skip
+def test_syntax_errors_are_one_line_at_their_place(
+    text: str, found: tuple[str, int, int, str]
+) -> None:
+    _, _, problems = load_yaml(text, 2, "plans/p.md")
+    assert [(p.code, p.location.line, p.location.column, p.message) for p in problems] == [found]
+    assert "\n" not in problems[0].message
+
+
+def test_keys_and_values_have_their_own_columns() -> None:
+    _, found, _ = load_yaml("title: t\ngoals:\n  - id: g\n    unit: x\n", 2, "plans/p.md")
+    assert found.keys == {
+        ("title",): (2, 1),
+        ("goals",): (3, 1),
+        ("goals", 0, "id"): (4, 5),
+        ("goals", 0, "unit"): (5, 5),
+    }
+    assert found.values[("goals", 0, "unit")] == (5, 11)
+    assert found.values[("goals", 0)] == (4, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "codes"),
+    [
+        ("true", True, []),
+        ("True", True, []),
+        ("FALSE", False, []),
+        ("yes", "yes", ["E107"]),  # YAML 1.1 booleans: kept as written, and reported
+        ("No", "No", ["E107"]),
+        ("on", "on", ["E107"]),
+        ("y", "y", []),  # plain text to PyYAML already
+    ],
+)
+def test_yaml_11_booleans(text: str, value: object, codes: list[str]) -> None:
+    loaded, _, problems = load_yaml(f"draft: {text}\n", 2, "plans/p.md")
+    assert loaded == {"draft": value} and type(loaded["draft"]) is type(value)
+    assert [p.code for p in problems] == codes
