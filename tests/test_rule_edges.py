@@ -15,6 +15,7 @@ from smartdoc.config import LintConfig
 from smartdoc.lint.engine import lint_plan
 from smartdoc.lint.rules._dates import frequency_days
 from smartdoc.lint.rules._text import money, number, percent, quoted
+from smartdoc.lint.rules.specific import _clip, words_in
 from smartdoc.load import load_plan
 
 TODAY = dt.date(2027, 6, 15)
@@ -460,3 +461,28 @@ def test_staleness_without_checkins_counts_from_the_later_of_period_and_baseline
     loaded = load_plan(plans / "p.md", tmp_path, plans)
     found = lint_plan(loaded, LintConfig(select=("P101",)), dt.date.fromisoformat(today))
     assert [f.message for f in found] == ([] if message is None else [message])
+
+
+# --- S: words and clipped titles --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "found"),
+    [
+        ("Making sales grow", "make", ["making"]),  # a trailing e dropped from 4 letters up
+        ("Improvement of the site", "improve", ["improvement"]),
+        ("Tell us more", "use", []),  # 3 letters keep their e: "use" is not "us"
+        ("Uses more data", "use", ["uses"]),
+        ("Grow the brand awareness", "brand awareness", ["brand awareness"]),
+    ],
+)
+def test_words_in_with_inflections(text: str, word: str, found: list[str]) -> None:
+    assert words_in(text, (word,)) == found
+
+
+@pytest.mark.parametrize(
+    ("length", "clipped"),
+    [(39, "x" * 39), (40, "x" * 40), (41, "x" * 37 + "...")],
+)
+def test_titles_are_clipped_past_forty_characters(length: int, clipped: str) -> None:
+    assert _clip("x" * length) == clipped
