@@ -51,7 +51,7 @@ fuzz: setup-test  ## Run the property-based tests (-m fuzz) with a long Hypothes
 	if [ $$status -eq 5 ]; then echo "make fuzz: no fuzz tests yet"; status=0; fi; \
 	exit $$status
 
-# Mutants per module (MUTATE_ARGS="--sample 150 --seed 17"; empty: all); ~3 s a mutant.
+# Mutants drawn per module (MUTATE_ARGS="" runs all); 3-20 s a mutant, as busy as the machine is.
 MUTATE_ARGS ?= --sample 150 --seed 17
 mutate: setup-test  ## Mutation scores of scoring, rules and source (scripts/mutate.py).
 	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
