@@ -15,7 +15,7 @@ from smartdoc.config import LintConfig
 from smartdoc.lint.engine import lint_plan
 from smartdoc.lint.rules._dates import frequency_days
 from smartdoc.lint.rules._text import money, number, percent, quoted
-from smartdoc.lint.rules.specific import _clip, words_in
+from smartdoc.lint.rules.specific import _clip, _opens_second_result, words_in
 from smartdoc.load import load_plan
 
 TODAY = dt.date(2027, 6, 15)
@@ -486,3 +486,15 @@ def test_words_in_with_inflections(text: str, word: str, found: list[str]) -> No
 )
 def test_titles_are_clipped_past_forty_characters(length: int, clipped: str) -> None:
     assert _clip("x" * length) == clipped
+
+
+@pytest.mark.parametrize(
+    ("right", "second"),
+    [
+        ("by 20% per month", False),  # only filler words beside the figure: one result
+        ("for 3 months", False),
+        ("newsletter signups to 500", True),  # words of their own and a figure
+    ],
+)
+def test_and_opens_a_second_result_only_with_words_of_its_own(right: str, second: bool) -> None:
+    assert _opens_second_result("Grow web sales by 10%", right) is second
