@@ -498,3 +498,21 @@ def test_titles_are_clipped_past_forty_characters(length: int, clipped: str) -> 
 )
 def test_and_opens_a_second_result_only_with_words_of_its_own(right: str, second: bool) -> None:
     assert _opens_second_result("Grow web sales by 10%", right) is second
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "codes"),
+    [
+        ("2027-01-01", "2027-01-02", ["T102"]),  # a real period: the deadline is outside
+        ("2027-01-01", "2027-01-01", ["T104"]),  # no time at all: T104 alone, no T102 on top
+        ("2027-01-02", "2027-01-01", ["T104"]),
+    ],
+)
+def test_a_period_without_time_is_t104_alone(
+    tmp_path: Path, start: str, end: str, codes: list[str]
+) -> None:
+    text = (
+        f"---\ntitle: P\nperiod: {{start: {start}, end: {end}}}\ngoals:\n"
+        "  - id: g\n    deadline: 2027-06-30\n---\n"
+    )
+    assert [code for _, code, _ in lint_text(tmp_path, text, "T102", "T104")] == codes
