@@ -32,7 +32,7 @@ STAMP_BENCH := $(BENCH_VENV)/.stamp-bench
 
 FUZZ_PROFILE ?= long
 
-.PHONY: help site test lint lock bench fuzz clean setup setup-test system-deps system-deps-test
+.PHONY: help site test lint lock bench fuzz mutate clean setup setup-test system-deps system-deps-test
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -62,6 +62,11 @@ fuzz: setup-test  ## Run the property-based tests (-m fuzz) with a long Hypothes
 	  --hypothesis-profile=$(FUZZ_PROFILE) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make fuzz: no fuzz tests yet"; status=0; fi; \
 	exit $$status
+
+# Mutants drawn per module (MUTATE_ARGS="" runs all); 3-20 s a mutant, as busy as the machine is.
+MUTATE_ARGS ?= --sample 150 --seed 17
+mutate: setup-test  ## Mutation scores of scoring, rules and source (scripts/mutate.py).
+	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
 
 clean:  ## Remove the virtualenv, node_modules, build output and caches.
 	rm -rf $(VENV) node_modules site build dist .smartdoc_cache .pytest_cache .hypothesis \

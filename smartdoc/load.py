@@ -152,8 +152,23 @@ def load_plan(
         _leave_out_after(data, as_of, loaded)
     _check_list_sizes(data, loaded)
     loaded.plan = _validate(data, loaded)
+    _drop_explained_booleans(loaded)
     cap_problems(loaded)
     return loaded
+
+
+def _drop_explained_booleans(loaded: LoadedPlan) -> None:
+    """Say `draft: yes` once: the E111 type error at that place already names 'yes'.
+
+    E107 warns that `yes` is text in YAML 1.2; where the field needs a boolean, the E111
+    error at the same place says so, and two lines about one word read as two problems.
+    """
+    errors = {problem.location for problem in loaded.problems if problem.code == "E111"}
+    loaded.problems[:] = [
+        problem
+        for problem in loaded.problems
+        if not (problem.code == "E107" and problem.location in errors)
+    ]
 
 
 def cap_problems(loaded: LoadedPlan, limit: int = MAX_PROBLEMS_PER_CODE) -> None:

@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - libyaml missing
 MAX_FRONT_MATTER_BYTES = 1024 * 1024
 #: Deepest nesting of mappings and sequences accepted (a plan needs about 5).
 MAX_DEPTH = 64
-#: Widest run of indentation and "- " before a line's content (block nesting guard).
+#: Widest run of indentation and "- " before a line's content accepted (block nesting guard).
 MAX_INDENT = 400
 #: Largest magnitude of a number read (10^15: a thousand trillion). Real figures are far
 #: smaller; bigger ones (`1.7e+308`, a 5,000-digit integer) would overflow the arithmetic of
@@ -127,7 +127,8 @@ class Document:
 
 _SUPPRESSION = re.compile(r"#\s*smartdoc:\s*ignore\[([A-Za-z0-9_,\s-]+)\]")
 _FLOW_CHARS = re.compile(r"[\[\]{}]")
-_DEEP_INDENT = re.compile(rf"^(?:[ \t]|- |\? ){{{MAX_INDENT}}}", re.M)
+# One unit past the limit: like the byte and level limits, a run of exactly MAX_INDENT passes.
+_DEEP_INDENT = re.compile(rf"^(?:[ \t]|- |\? ){{{MAX_INDENT + 1}}}", re.M)
 _YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})
 _DATE = re.compile(r"^\d{4}-\d\d?-\d\d?$")
 _PLAIN_FLOAT = re.compile(r"^-?\d+\.\d*(?:[eE][-+]?\d+)?$")

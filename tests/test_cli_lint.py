@@ -118,6 +118,17 @@ def test_bad_config_exits_2(project: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_draft_yes_is_one_error_not_a_warning_and_an_error(project: Path) -> None:
+    # `yes` is text in YAML 1.2: E111 says draft needs true/false; E107 there would say it twice
+    write(project, "draft.md", "---\ntitle: Draft\ndraft: yes\ngoals: []\n---\n")
+    result = lint("-f", "concise")
+    found = [line for line in result.stdout.splitlines() if line.startswith("plans/draft.md:3:")]
+    assert found == [
+        "plans/draft.md:3:8: E111/wrong-type [error] draft must be true or false, not 'yes'"
+    ]
+    assert result.exit_code == 1
+
+
 # --- select and ignore ---------------------------------------------------------------------
 
 
@@ -125,7 +136,7 @@ def test_select_and_ignore_comma_separated_or_repeated(project: Path) -> None:
     write(
         project,
         "mixed.md",
-        "---\ntitle: Mixed\ndraft: yes\ngoals:\n"
+        "---\ntitle: Mixed\nowner: no\ngoals:\n"
         "  - id: g\n    deadline: 2027-04-31\n    target: TBD\n---\n",
     )
 
@@ -146,7 +157,7 @@ def test_cli_select_and_ignore_override_the_config(project: Path) -> None:
     write(
         project,
         "mixed.md",
-        "---\ntitle: Mixed\ndraft: yes\ngoals:\n  - id: g\n    deadline: 2027-04-31\n---\n",
+        "---\ntitle: Mixed\nowner: no\ngoals:\n  - id: g\n    deadline: 2027-04-31\n---\n",
     )
 
     def codes(*args: str) -> set[str]:

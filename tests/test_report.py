@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsontree import assert_json_equal
 
 from smartdoc import __version__, report
 from smartdoc.lint.finding import Finding
@@ -124,17 +125,20 @@ def test_json_follows_design_section_8() -> None:
         assert finding["severity"] in ("error", "warning", "info")
         assert not finding["file"].startswith("/")
     first = document["findings"][0]
-    assert first == {
-        "file": "plans/a.md",
-        "line": 4,
-        "column": 6,
-        "code": "E104",
-        "name": "yaml-syntax",
-        "severity": "error",
-        "plan": "a",
-        "goal": None,
-        "message": "YAML syntax error: did not find expected ',' or ']'",
-    }
+    assert_json_equal(
+        first,
+        {
+            "file": "plans/a.md",
+            "line": 4,
+            "column": 6,
+            "code": "E104",
+            "name": "yaml-syntax",
+            "severity": "error",
+            "plan": "a",
+            "goal": None,
+            "message": "YAML syntax error: did not find expected ',' or ']'",
+        },
+    )
     assert [f["goal"] for f in document["findings"]] == [None, None, "followers", "followers"]
     assert document["summary"] == {
         "error": 2,

@@ -169,14 +169,14 @@ def _number(value: float | None, decimals: int = DECIMALS) -> float | int | None
     if value is None:
         return None
     rounded = round(value, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return int(rounded) if rounded.is_integer() and abs(rounded) < 2**53 else rounded
+    return int(rounded) if rounded.is_integer() else rounded
 
 
 def _figure(value: float | None) -> float | int | None:
     """Return a figure as written: not rounded, whole numbers without `.0`."""
     if value is None:
         return None
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    return int(value) if value.is_integer() else value
 
 
 def _iso(day: dt.date | None) -> str | None:
