@@ -15,8 +15,8 @@ import pytest
 from jsontree import as_read, assert_json_equal, json_differences
 
 from smartdoc import report, scoring
-from smartdoc.site import plans_json
 from smartdoc.model import Goal, Period, Plan
+from smartdoc.site import plans_json
 
 D = dt.date.fromisoformat
 TODAY = D("2027-06-15")
