@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path as FsPath
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -30,7 +30,7 @@ from smartdoc.source import (
     MAX_PROBLEMS_PER_CODE,
     Location,
     Marks,
-    Path,
+    NodePath,
     Problem,
     more_message,
     number_hint,
@@ -80,21 +80,21 @@ class LoadedPlan:
     body_line: int
     suppressions: dict[int, tuple[str, ...]]
     #: Paths of values that were present but invalid (rules do not report them missing).
-    invalid_paths: set[Path] = field(default_factory=set)
+    invalid_paths: set[NodePath] = field(default_factory=set)
     #: Project-relative paths of the CSV files this plan read (for caches and watching).
     data_files: list[str] = field(default_factory=list)
     #: (file, code) -> (first problem not kept, how many were not kept): see `cap_problems`.
     hidden: dict[tuple[str, str], tuple[Problem, int]] = field(default_factory=dict)
     #: Path -> decimals written, for numbers written with a decimal point (`0.80` -> 2):
     #: the precision figures print with. The marks' own table, kept when marks are dropped.
-    decimals: dict[Path, int] = field(default_factory=dict)
+    decimals: dict[NodePath, int] = field(default_factory=dict)
 
-    def location(self, path: Path, *, prefer_key: bool = True) -> Location:
+    def location(self, path: NodePath, *, prefer_key: bool = True) -> Location:
         """Return the position of `path`, or the top of the file if nothing nearer is known."""
         found = self.marks.of(path, prefer_key=prefer_key)
         return found or Location(self.rel_path, 1, 1)
 
-    def goal_id(self, path: Path) -> str | None:
+    def goal_id(self, path: NodePath) -> str | None:
         """Return the id of the goal a path lies in, if any."""
         if len(path) >= 2 and path[0] == "goals" and isinstance(path[1], int) and self.plan:
             goals = self.plan.goals
@@ -104,9 +104,9 @@ class LoadedPlan:
 
 
 def load_plan(
-    file: FsPath,
-    root: FsPath,
-    plans_dir: FsPath,
+    file: Path,
+    root: Path,
+    plans_dir: Path,
     raw: bytes | None = None,
     *,
     as_of: dt.date | None = None,
@@ -255,7 +255,7 @@ _EXPECTED = {
 }
 
 
-def _fields_at(path: Path) -> tuple[str, ...]:
+def _fields_at(path: NodePath) -> tuple[str, ...]:
     """Return the keys allowed in the mapping at `path` (for "did you mean")."""
     shape = tuple("#" if isinstance(part, int) else part for part in path)
     models: dict[tuple[str, ...], type[BaseModel]] = {
@@ -276,7 +276,7 @@ def _fields_at(path: Path) -> tuple[str, ...]:
     return tuple(found.model_fields) if found else ()
 
 
-def describe(path: Path) -> str:
+def describe(path: NodePath) -> str:
     """Return a path as a reader would write it: `goals[2].target`."""
     text = ""
     for part in path:
@@ -284,7 +284,7 @@ def describe(path: Path) -> str:
     return text or "front-matter"
 
 
-def _existing_prefix(data: Any, loc: tuple[Any, ...]) -> tuple[Path, Any]:
+def _existing_prefix(data: Any, loc: tuple[Any, ...]) -> tuple[NodePath, Any]:
     """Return the longest prefix of `loc` that exists in `data`, and the value there."""
     current, prefix = data, []
     for part in loc:
@@ -316,7 +316,7 @@ def _validate(data: dict[str, Any], loaded: LoadedPlan) -> model.Plan | None:
             return model.Plan.model_validate(data)
         except ValidationError as exc:
             errors = exc.errors()
-        grouped: dict[Path, list[Any]] = {}
+        grouped: dict[NodePath, list[Any]] = {}
         for error in errors:
             path, _ = _existing_prefix(data, error["loc"])
             if error["type"] == "missing":
@@ -327,19 +327,19 @@ def _validate(data: dict[str, Any], loaded: LoadedPlan) -> model.Plan | None:
                 loaded.problems.append(_type_problem(data, path, path_errors, loaded))
         for path in sorted(grouped, key=len, reverse=True):
             _drop(data, path[:-1] if grouped[path][0]["type"] == "missing" else path, loaded)
-        removals: dict[Path, list[int]] = {}
+        removals: dict[NodePath, list[int]] = {}
         _compact_lists(data, (), removals)
         _shift_marks(loaded, removals)
     return None  # pragma: no cover - each round removes at least one value
 
 
-def _is_under(path: Path, invalid: set[Path]) -> bool:
+def _is_under(path: NodePath, invalid: set[NodePath]) -> bool:
     """Return whether `path` or one of its parents is in `invalid` (a lookup per level)."""
     return any(path[:depth] in invalid for depth in range(len(path) + 1))
 
 
 def _type_problem(
-    data: dict[str, Any], path: Path, errors: list[dict[str, Any]], loaded: LoadedPlan
+    data: dict[str, Any], path: NodePath, errors: list[dict[str, Any]], loaded: LoadedPlan
 ) -> Problem:
     first = errors[0]
     if first["type"] == "extra_forbidden":
@@ -393,12 +393,12 @@ def _leave_out_after(data: dict[str, Any], day: dt.date, loaded: LoadedPlan) -> 
         if is_after(goal.get("final")):
             del goal["final"]
     if left_out:  # positions of the check-ins after them move up with them
-        removals: dict[Path, list[int]] = {}
+        removals: dict[NodePath, list[int]] = {}
         _compact_lists(data, (), removals)
         _shift_marks(loaded, removals)
 
 
-def _drop(data: Any, path: Path, loaded: LoadedPlan) -> None:
+def _drop(data: Any, path: NodePath, loaded: LoadedPlan) -> None:
     """Remove the value at `path` (lists keep a placeholder until compacted)."""
     loaded.invalid_paths.add(path)
     if not path:
@@ -414,7 +414,7 @@ def _drop(data: Any, path: Path, loaded: LoadedPlan) -> None:
         parent[last] = _REMOVED
 
 
-def _compact_lists(value: Any, path: Path, removals: dict[Path, list[int]]) -> None:
+def _compact_lists(value: Any, path: NodePath, removals: dict[NodePath, list[int]]) -> None:
     """Drop placeholders from lists; record list path -> removed indexes (ascending).
 
     A list's path is recorded with its parents' indexes as they are *after* compaction, the
@@ -432,7 +432,7 @@ def _compact_lists(value: Any, path: Path, removals: dict[Path, list[int]]) -> N
             _compact_lists(child, (*path, index), removals)
 
 
-def _renumber(path: Path, removals: Mapping[Path, list[int]]) -> Path | None:
+def _renumber(path: NodePath, removals: Mapping[NodePath, list[int]]) -> NodePath | None:
     """Return `path` with list indexes shifted past removed items; None if it was removed."""
     result = path
     for depth, part in enumerate(path):
@@ -449,7 +449,7 @@ def _renumber(path: Path, removals: Mapping[Path, list[int]]) -> Path | None:
     return result
 
 
-def _shift_marks(loaded: LoadedPlan, removals: Mapping[Path, list[int]]) -> None:
+def _shift_marks(loaded: LoadedPlan, removals: Mapping[NodePath, list[int]]) -> None:
     """Renumber marks and invalid paths after compaction: one pass for all lists.
 
     Each path is visited once whatever the number of lists that lost items (a pass per list
@@ -458,9 +458,9 @@ def _shift_marks(loaded: LoadedPlan, removals: Mapping[Path, list[int]]) -> None
     if not removals:
         return
     marks = loaded.marks
-    tables: tuple[dict[Path, Any], ...] = (marks.values, marks.keys, marks.decimals)
+    tables: tuple[dict[NodePath, Any], ...] = (marks.values, marks.keys, marks.decimals)
     for table in tables:
-        moved: dict[Path, Any] = {}
+        moved: dict[NodePath, Any] = {}
         for path in list(table):
             new_path = _renumber(path, removals)
             if new_path == path:

@@ -17,14 +17,14 @@ import math
 import os
 import re
 import urllib.parse
-from pathlib import Path as FsPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smartdoc.source import (
     MAX_PROBLEMS_PER_CODE,
     Location,
     Marks,
-    Path,
+    NodePath,
     Problem,
     decode,
     in_range,
@@ -53,7 +53,7 @@ MAX_CSV_FIELD = 131072
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def resolve_inside(value: str, base_dir: FsPath, root: FsPath) -> tuple[FsPath | None, str]:
+def resolve_inside(value: str, base_dir: Path, root: Path) -> tuple[Path | None, str]:
     """Resolve a user path against `base_dir`; return (path, "") or (None, why it is refused)."""
     decoded = urllib.parse.unquote(value)
     if "\0" in decoded or len(value) > MAX_PATH_CHARS:
@@ -62,7 +62,7 @@ def resolve_inside(value: str, base_dir: FsPath, root: FsPath) -> tuple[FsPath |
         # a percent-encoded '..' is an attempt to climb, wherever it would land
         return None, "path escapes the project root (percent-encoded '..')"
     root_real = root.resolve()
-    resolved: FsPath | None = None
+    resolved: Path | None = None
     for candidate in sorted({value, decoded}):
         if candidate.startswith("~") or os.path.isabs(candidate) or "\\" in candidate:
             return None, "path escapes the project root"
@@ -77,7 +77,7 @@ def resolve_inside(value: str, base_dir: FsPath, root: FsPath) -> tuple[FsPath |
     return resolved, ""
 
 
-def _exists(file: FsPath) -> bool:
+def _exists(file: Path) -> bool:
     try:
         return file.exists() or file.is_symlink()
     except (OSError, ValueError):  # a component too long: nothing there to read
@@ -91,7 +91,7 @@ def _short_path(value: str) -> str:
 
 
 def read_measurement_files(
-    data: dict[str, Any], plan_file: FsPath, root: FsPath, loaded: LoadedPlan
+    data: dict[str, Any], plan_file: Path, root: Path, loaded: LoadedPlan
 ) -> None:
     """Replace CSV paths under `measurements` with the rows they hold."""
     goals = data.get("goals")
@@ -131,23 +131,23 @@ def read_measurement_files(
 
 
 def _mark_rows(
-    marks: Marks, path: Path, rows: list[tuple[Location, dict[str, Any]]], start: int = 0
+    marks: Marks, path: NodePath, rows: list[tuple[Location, dict[str, Any]]], start: int = 0
 ) -> None:
     """Record each row's position, and the decimals of its value (taken out of the row)."""
     for offset, (location, row) in enumerate(rows):
-        row_path: Path = (*path, start + offset)
+        row_path: NodePath = (*path, start + offset)
         marks.values[row_path] = location
         for name in ("date", "value"):
-            field_path: Path = (*row_path, name)
+            field_path: NodePath = (*row_path, name)
             marks.values[field_path] = location
         decimals = row.pop(_DECIMALS_KEY, None)
         if decimals is not None:
-            value_path: Path = (*row_path, "value")
+            value_path: NodePath = (*row_path, "value")
             marks.decimals[value_path] = decimals
 
 
 def _read_csv(
-    value: str, path: Path, plan_file: FsPath, root: FsPath, loaded: LoadedPlan, *, with_goal: bool
+    value: str, path: NodePath, plan_file: Path, root: Path, loaded: LoadedPlan, *, with_goal: bool
 ) -> list[tuple[Location, dict[str, Any]]] | None:
     """Read `date,value[,note]` rows (and `goal` when shared); None if the file is unusable."""
     value_at = loaded.location(path, prefer_key=False)
@@ -193,7 +193,7 @@ class _CsvReporter:
     must not make millions of objects); `cap_problems` turns the count into one problem.
     """
 
-    def __init__(self, loaded: LoadedPlan, csv_rel: str, path: Path) -> None:
+    def __init__(self, loaded: LoadedPlan, csv_rel: str, path: NodePath) -> None:
         self.loaded = loaded
         self.csv_rel = csv_rel
         self.path = path
@@ -227,7 +227,7 @@ class _CsvReporter:
 
 
 def parse_csv_rows(
-    text: str, csv_rel: str, path: Path, loaded: LoadedPlan, *, with_goal: bool
+    text: str, csv_rel: str, path: NodePath, loaded: LoadedPlan, *, with_goal: bool
 ) -> list[tuple[Location, dict[str, Any]]] | None:
     """Return (position, row) of each good row of CSV `text`; None if it is not measurements."""
     return _read_csv_rows(text, _CsvReporter(loaded, csv_rel, path), with_goal=with_goal)

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path as FsPath
+from pathlib import Path
 from typing import Any, cast
 
 import yaml
@@ -38,7 +38,9 @@ MIN_NUMBER = 1e-9
 #: Longest number literal converted; longer ones are refused before Python parses them.
 MAX_NUMBER_CHARS = 40
 
-Path = tuple[str | int, ...]
+#: Where a value sits in the front-matter: keys and list indexes from the top, e.g.
+#: ("goals", 2, "target"). Not a file path: those are `pathlib.Path` everywhere.
+NodePath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,7 @@ class Problem:
     location: Location
     message: str
     #: Path of the node in the front-matter, when there is one (to find the goal).
-    node_path: Path = ()
+    node_path: NodePath = ()
 
 
 #: A position in the file the marks belong to: (line, column), 1-based.
@@ -77,17 +79,17 @@ class Marks:
     #: The project-relative file the tuple positions are in.
     file: str = ""
     #: Path -> position of the value node.
-    values: dict[Path, Point | Location] = field(default_factory=dict)
+    values: dict[NodePath, Point | Location] = field(default_factory=dict)
     #: Path -> position of the key that introduces the value (mappings only).
-    keys: dict[Path, Point | Location] = field(default_factory=dict)
+    keys: dict[NodePath, Point | Location] = field(default_factory=dict)
     #: Path -> decimals written in a number with a decimal point (`0.80` -> 2), so figures
     #: print with the precision their author used (YAML reads `0.80` as 0.8).
-    decimals: dict[Path, int] = field(default_factory=dict)
+    decimals: dict[NodePath, int] = field(default_factory=dict)
 
     def _location(self, found: Point | Location) -> Location:
         return found if isinstance(found, Location) else Location(self.file, *found)
 
-    def of(self, path: Path, *, prefer_key: bool = True) -> Location | None:
+    def of(self, path: NodePath, *, prefer_key: bool = True) -> Location | None:
         """Return the best position for `path`, walking up to the nearest known parent."""
         probe = tuple(path)
         while True:
@@ -99,11 +101,11 @@ class Marks:
                 return None
             probe = probe[:-1]
 
-    def value_of(self, path: Path) -> Location | None:
+    def value_of(self, path: NodePath) -> Location | None:
         """Return the position of the value at `path` (not its key), walking up if unknown."""
         return self.of(path, prefer_key=False)
 
-    def line_of(self, path: Path) -> int | None:
+    def line_of(self, path: NodePath) -> int | None:
         """Return the line of the value at exactly `path`, if known."""
         found = self.values.get(path)
         if found is None:
@@ -341,7 +343,7 @@ class _Builder:
         mark = node.start_mark
         return (self.first_line + mark.line, mark.column + 1)
 
-    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+    def build(self, node: yaml.Node, path: NodePath, depth: int) -> Any:
         mark = node.start_mark
         self.marks.values[path] = (self.first_line + mark.line, mark.column + 1)
         if type(node) is yaml.ScalarNode:  # most nodes: the hot path, checked first
@@ -359,7 +361,7 @@ class _Builder:
             return items
         return self.scalar(cast(yaml.ScalarNode, node), path)
 
-    def mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
+    def mapping(self, node: yaml.MappingNode, path: NodePath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         keys = self.marks.keys
         for key_node, value_node in node.value:
@@ -379,7 +381,7 @@ class _Builder:
             result[key] = self.build(value_node, key_path, depth + 1)
         return result
 
-    def scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+    def scalar(self, node: yaml.ScalarNode, path: NodePath) -> Any:
         tag = node.tag
         value = node.value
         if tag == "tag:yaml.org,2002:str":
@@ -421,12 +423,12 @@ class _Builder:
         self.problems.append(Problem("E105", self.loc(node), message, path))
         return None
 
-    def out_of_range(self, node: yaml.ScalarNode, path: Path) -> None:
+    def out_of_range(self, node: yaml.ScalarNode, path: NodePath) -> None:
         """Report a number too large or too small to compute with (E111); it is dropped."""
         message = number_out_of_range(node.value)
         self.problems.append(Problem("E111", self.loc(node), message, path))
 
-    def timestamp(self, node: yaml.ScalarNode, path: Path) -> Any:
+    def timestamp(self, node: yaml.ScalarNode, path: NodePath) -> Any:
         text = node.value
         if _DATE.match(text):
             year, month, day = (int(part) for part in text.split("-"))
@@ -495,7 +497,7 @@ def load_yaml(
     return value, builder.marks, builder.problems
 
 
-def relative_path(file: FsPath, base: FsPath) -> str:
+def relative_path(file: Path, base: Path) -> str:
     """Return `file` relative to `base` with POSIX separators (as it is, if not inside)."""
     try:
         return file.relative_to(base).as_posix()
@@ -503,7 +505,7 @@ def relative_path(file: FsPath, base: FsPath) -> str:
         return file.as_posix()
 
 
-def read_bounded(file: FsPath, rel: str, limit: int) -> tuple[bytes | None, Problem | None]:
+def read_bounded(file: Path, rel: str, limit: int) -> tuple[bytes | None, Problem | None]:
     """Read a regular file up to `limit` bytes, or return a problem saying why not."""
     where = Location(rel, 1, 1)
     try:

@@ -14,7 +14,7 @@ import pytest
 from smartdoc.cadence import frequency_days
 from smartdoc.config import LintConfig
 from smartdoc.lint.engine import lint_plan
-from smartdoc.lint.rules._text import money, number, percent, quoted
+from smartdoc.lint.rules._text import money, percent, quoted
 from smartdoc.lint.rules.specific import _clip, _opens_second_result, words_in
 from smartdoc.load import load_plan
 
@@ -217,24 +217,7 @@ def test_staleness_edges(
         assert len(found) == 1 and found[0].startswith(message), found
 
 
-# --- how messages write numbers -------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (12000, "12,000"),
-        (12000.0, "12,000"),
-        (12.5, "12.5"),
-        (1234.5678, "1,234.57"),
-        (-3, "-3"),
-        (0, "0"),
-        (0.001, "0.001"),  # too small for 2 decimals: 2 significant digits instead
-        (-0.001, "-0.001"),
-    ],
-)
-def test_number(value: float, text: str) -> None:
-    assert number(value) == text
+# --- how messages write percentages and money -------------------------------------------
 
 
 @pytest.mark.parametrize(

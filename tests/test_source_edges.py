@@ -399,7 +399,7 @@ def marks() -> source.Marks:
     ],
 )
 def test_marks_walk_up_to_the_nearest_known_node(
-    path: source.Path, prefer_key: bool, where: tuple[str, int, int]
+    path: source.NodePath, prefer_key: bool, where: tuple[str, int, int]
 ) -> None:
     found = marks().of(path, prefer_key=prefer_key)
     assert found is not None and (found.file, found.line, found.column) == where

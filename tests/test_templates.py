@@ -138,7 +138,8 @@ def test_environment_autoescapes_and_is_strict() -> None:
         (-300, "−300"),
         (None, "—"),
         (2.0, "2"),
-        (-0.001, "0"),
+        (-0.001, "−0.001"),  # a small figure is not shown as 0
+        (-0.00001, "−1e-5"),
     ],
 )
 def test_number(value: float | None, expected: str) -> None:

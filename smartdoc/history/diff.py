@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from smartdoc.figures import format_number
 from smartdoc.lint.finding import Finding
-from smartdoc.lint.rules._text import number
 from smartdoc.load import LoadedPlan
 from smartdoc.model import Band
 from smartdoc.scoring import GoalScore, PlanScore
@@ -290,8 +290,8 @@ def _figure(value: Target) -> str:
     if value is None:
         return "–"
     if isinstance(value, tuple):
-        return f"{number(value[0])}–{number(value[1])}"
-    return number(value)
+        return f"{format_number(value[0])}–{format_number(value[1])}"
+    return format_number(value)
 
 
 def _pair(pair: Pair, show: Any) -> str:
@@ -300,7 +300,7 @@ def _pair(pair: Pair, show: Any) -> str:
 
 
 def _signed(value: float) -> str:
-    return ("+" if value >= 0 else "−") + number(abs(value))
+    return ("+" if value >= 0 else "−") + format_number(abs(value))
 
 
 def _budget_line(move: BudgetMove) -> str:

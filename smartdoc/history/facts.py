@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from smartdoc.lint.rules._text import number
+from smartdoc.figures import format_number
 from smartdoc.load import MAX_CSV_FIELD, LoadedPlan
 from smartdoc.model import Band, Checkin, Goal
 from smartdoc.source import Location
@@ -312,13 +312,13 @@ def show(value: Value) -> str:
     if isinstance(value, Invalid):
         return value.text
     if isinstance(value, float):
-        return number(value)
+        return format_number(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dt.date):
-        return f"{number(value[1])} on {value[0].isoformat()}"
+        return f"{format_number(value[1])} on {value[0].isoformat()}"
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], float):
-        return f"{number(value[0])}–{number(value[1])}"
+        return f"{format_number(value[0])}–{format_number(value[1])}"
     if isinstance(value, tuple):
         return ", ".join(show(item) for item in value) or "(none)"
     return str(value)
@@ -326,4 +326,4 @@ def show(value: Value) -> str:
 
 def show_values(values: tuple[float, ...]) -> str:
     """Return the values of one check-in date: 13,800 (or 13,800 / 13,900 when listed twice)."""
-    return " / ".join(number(v) for v in values)
+    return " / ".join(format_number(v) for v in values)

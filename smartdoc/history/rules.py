@@ -52,7 +52,7 @@ from smartdoc.lint.finding import Finding
 from smartdoc.lint.rules import history as catalogue
 from smartdoc.load import LoadedPlan
 from smartdoc.model import Goal
-from smartdoc.source import Location, Path
+from smartdoc.source import Location, NodePath
 
 RULES = {rule.code: rule for rule in catalogue.RULES}
 MOVED, ADDED_LATE, BASELINE_LATE, REWRITTEN, DROPPED, REBASELINED = (
@@ -82,7 +82,7 @@ class _PlanRun:
 
     loaded: LoadedPlan
     #: (code, node path, message, prefer the key's position)
-    hits: list[tuple[str, Path, str, bool]] = field(default_factory=list)
+    hits: list[tuple[str, NodePath, str, bool]] = field(default_factory=list)
     changes: dict[str, list[GoalChange]] = field(default_factory=dict)
 
     def report(
@@ -91,7 +91,7 @@ class _PlanRun:
         kind: ChangeKind,
         base_code: str,
         step: _Step,
-        path: Path,
+        path: NodePath,
         change: tuple[str, str | None, str | None],
         message: str,
         *,
@@ -304,11 +304,11 @@ def _report_rewrites(
         )
 
 
-def _checkin_path(loaded: LoadedPlan, index: int, when: dt.date, file: str) -> Path:
+def _checkin_path(loaded: LoadedPlan, index: int, when: dt.date, file: str) -> NodePath:
     """Return the path of the goal's check-in of that date read from `file`, else the list."""
     assert loaded.plan is not None
     goal = loaded.plan.goals[index]
-    found: Path = ("goals", index, "measurements")
+    found: NodePath = ("goals", index, "measurements")
     for position, checkin in enumerate(goal.measurements or []):
         mark = loaded.marks.values.get(("goals", index, "measurements", position))
         mark_file = mark.file if isinstance(mark, Location) else loaded.rel_path
@@ -587,7 +587,7 @@ def _goal_lines(loaded: LoadedPlan) -> dict[int, int]:
 
 
 def _suppressed_by(
-    code: str, line: int, path: Path, loaded: LoadedPlan, goal_lines: Mapping[int, int]
+    code: str, line: int, path: NodePath, loaded: LoadedPlan, goal_lines: Mapping[int, int]
 ) -> int | None:
     """Return the line of the `# smartdoc: ignore[...]` comment that silences it, if any."""
     if code in loaded.suppressions.get(line, ()):

@@ -12,7 +12,7 @@ from smartdoc.lint.finding import Finding
 from smartdoc.lint.registry import PortfolioHit, Rule, all_rules
 from smartdoc.load import LoadedPlan
 from smartdoc.model import Plan
-from smartdoc.source import Path, Problem
+from smartdoc.source import NodePath, Problem
 
 UNUSED_SUPPRESSION = "E901"
 
@@ -60,11 +60,11 @@ def _ignored_in_file(code: str, file: str, config: LintConfig) -> bool:
 
 def _hits(
     loaded: LoadedPlan, rules: Iterable[Rule], config: LintConfig, today: dt.date
-) -> list[tuple[Rule, Path, str]]:
+) -> list[tuple[Rule, NodePath, str]]:
     """Run every selected rule; return (rule, absolute path, message)."""
     plan = loaded.plan
     assert plan is not None
-    found: list[tuple[Rule, Path, str]] = []
+    found: list[tuple[Rule, NodePath, str]] = []
     plan_context = PlanContext(plan, loaded, config, today)
     goal_contexts = [
         GoalContext(plan, loaded, config, today, index) for index in range(len(plan.goals))
@@ -78,12 +78,12 @@ def _hits(
             continue
         for goal, context in zip(plan.goals, goal_contexts, strict=True):
             for goal_hit in rule.check(goal, context):
-                path: Path = ("goals", context.index, *goal_hit.path)
+                path: NodePath = ("goals", context.index, *goal_hit.path)
                 found.append((rule, path, goal_hit.message))
     return found
 
 
-def _is_under_invalid(path: Path, invalid: set[Path]) -> bool:
+def _is_under_invalid(path: NodePath, invalid: set[NodePath]) -> bool:
     return any(path[: len(bad)] == bad for bad in invalid)
 
 
@@ -92,7 +92,7 @@ def lint_plan(
 ) -> list[Finding]:
     """Return the findings for one loaded plan, configured, suppressed and sorted."""
     rules = rules if rules is not None else all_rules()
-    raw: list[tuple[Rule, Path, str, Problem | None]] = []
+    raw: list[tuple[Rule, NodePath, str, Problem | None]] = []
     for load_problem in loaded.problems:
         raw.append(
             (rules[load_problem.code], load_problem.node_path, load_problem.message, load_problem)
@@ -163,7 +163,7 @@ def lint_portfolio(
             if not isinstance(hit, PortfolioHit):
                 raise TypeError(f"{rule.code}: a portfolio rule must yield PortfolioHit")
             loaded = plans[hit.plan]
-            path: Path = tuple(hit.path)
+            path: NodePath = tuple(hit.path)
             location = loaded.location(path)
             if _ignored_in_file(rule.code, location.file, config):
                 continue
@@ -204,7 +204,7 @@ def _goal_lines(loaded: LoadedPlan) -> dict[int, int]:
 
 
 def _suppressed_by(
-    code: str, line: int, path: Path, loaded: LoadedPlan, goal_lines: dict[int, int]
+    code: str, line: int, path: NodePath, loaded: LoadedPlan, goal_lines: dict[int, int]
 ) -> int | None:
     """Return the line of the suppression comment that silences this finding, if any."""
     if code in loaded.suppressions.get(line, ()):

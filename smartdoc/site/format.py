@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from smartdoc import figures
 from smartdoc.model import Band, Checkin, Goal
 
 #: Most decimals a figure prints with, whatever its author wrote.
@@ -132,23 +133,13 @@ def _is_missing(value: Any) -> bool:
 
 
 def format_number(value: Any, digits: int | None = None) -> str:
-    """Return `value` with thousands separators; up to 2 decimals unless `digits` is given."""
+    """Return `value` as `smartdoc.figures` writes it, with a typographic minus; '–' if missing."""
     if _is_missing(value):
         return MISSING
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    if digits is None:
-        rounded = round(float(value), 2)
-        if rounded == int(rounded):
-            text = f"{int(rounded):,}"
-        else:
-            text = f"{rounded:,.2f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{float(value):,.{digits}f}"
-    if text.startswith("-"):
-        stripped = text[1:]
-        return MINUS + stripped if stripped.strip("0.,") else stripped
-    return text
+    text = figures.format_number(value, digits)
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def format_signed(value: Any, digits: int | None = None) -> str:

@@ -1,4 +1,6 @@
-"""Small helpers shared by the R, T, P and Q rule families: goal labels and dates.
+"""Small helpers shared by the R, T, P and Q rule families: dates.
+
+Goal labels and figures in messages come from `_text`.
 
 The check-in cadence (`frequency`) lives in `smartdoc.cadence`: scoring reads it too.
 """
@@ -9,11 +11,6 @@ import datetime as dt
 from collections.abc import Iterator
 
 from smartdoc.model import Checkin, Goal
-
-
-def goal_label(goal: Goal, index: int) -> str:
-    """Return how messages name a goal: `goal 'ig-followers'`, or `goal #2` without an id."""
-    return f"goal '{goal.id}'" if goal.id else f"goal #{index + 1}"
 
 
 def dated_figures(goal: Goal) -> Iterator[tuple[tuple[str | int, ...], Checkin]]:

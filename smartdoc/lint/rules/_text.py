@@ -1,7 +1,11 @@
-"""Small text helpers shared by rule messages: goal labels, numbers, money and percentages."""
+"""Small text helpers shared by rule messages: goal labels, money and percentages.
+
+Figures themselves are written by `smartdoc.figures`, as on pages and charts.
+"""
 
 from __future__ import annotations
 
+from smartdoc.figures import format_number
 from smartdoc.model import Goal
 
 
@@ -10,23 +14,15 @@ def goal_label(goal: Goal, index: int) -> str:
     return f"goal '{goal.id}'" if goal.id else f"goal #{index + 1}"
 
 
-def number(value: float) -> str:
-    """Return a figure with thousands separators and no needless decimals: 12,000 or 12.5."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text if text not in ("0", "-0") else f"{value:.2g}"
-
-
 def money(amount: float, currency: str) -> str:
     """Return an amount with its currency: 52,000 EUR."""
-    return f"{number(amount)} {currency}"
+    return f"{format_number(amount)} {currency}"
 
 
 def percent(share: float, *, signed: bool = True) -> str:
     """Return a share as a percentage: 0.5 -> +50%, 399 -> +39,900%, 0.025 -> +2.5%."""
     value = share * 100
-    text = f"{round(value):,}" if abs(value) >= 10 else number(round(value, 1))
+    text = f"{round(value):,}" if abs(value) >= 10 else format_number(round(value, 1))
     if signed and value >= 0:
         return f"+{text}%"
     return f"{text}%"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from smartdoc.figures import format_number
 from smartdoc.lint.registry import Hit, rule
-from smartdoc.lint.rules._text import goal_label, money, number, percent
+from smartdoc.lint.rules._text import goal_label, money, percent
 from smartdoc.model import Band, Goal
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ def _period_text(days: int) -> str:
     """Return a span of days as a reader says it: 7 days, 6 months, 1.5 months."""
     if days < 60:
         return f"{days} day" if days == 1 else f"{days} days"
-    return f"{number(round(days / DAYS_PER_MONTH, 1))} months"
+    return f"{format_number(round(days / DAYS_PER_MONTH, 1))} months"
 
 
 @rule("A101", "growth-ceiling", "warning")
@@ -73,7 +74,8 @@ def growth_ceiling(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
         ("target",),
         (
             f"{goal_label(goal, ctx.index)}: implied change {change} "
-            f"({number(baseline.value)} → {number(target)}) in {_period_text(days)} is above the "
+            f"({format_number(baseline.value)} → {format_number(target)}) "
+            f"in {_period_text(days)} is above the "
             f"ceiling of {percent(ceiling, signed=growing)} per month "
             f"({percent(allowed, signed=growing)} for this period)"
         ),

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from smartdoc.figures import format_number
 from smartdoc.lint.registry import Hit, rule
-from smartdoc.lint.rules._text import goal_label, number
+from smartdoc.lint.rules._text import goal_label
 from smartdoc.model import Band, Goal
 
 if TYPE_CHECKING:
@@ -234,7 +235,7 @@ def target_equals_baseline(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     label = goal_label(goal, ctx.index)
     yield Hit(
         ("target",),
-        f"{label}: target {number(goal.target)} equals the baseline; "
+        f"{label}: target {format_number(goal.target)} equals the baseline; "
         "set the figure to reach, or use direction at-least/at-most",
     )
 
@@ -276,8 +277,8 @@ def direction_contradicts_target(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     side = "below" if goal.direction == "increase" else "above"
     yield Hit(
         ("target",),
-        f"{goal_label(goal, ctx.index)}: target {number(target)} is {side} the "
-        f"baseline {number(baseline)} but direction is '{goal.direction}'",
+        f"{goal_label(goal, ctx.index)}: target {format_number(target)} is {side} the "
+        f"baseline {format_number(baseline)} but direction is '{goal.direction}'",
     )
 
 
@@ -347,7 +348,7 @@ def range_inverted(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     """
     if not isinstance(goal.target, Band) or goal.target.min < goal.target.max:
         return
-    low, high = number(goal.target.min), number(goal.target.max)
+    low, high = format_number(goal.target.min), format_number(goal.target.max)
     yield Hit(
         ("target", "min"),
         f"{goal_label(goal, ctx.index)}: target min {low} is not below "
@@ -405,7 +406,7 @@ def percent_out_of_range(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
     for path, field, value in _percent_figures(goal):
         if 0 <= value <= 100:
             continue
-        yield Hit(path, f"{label}: {field} is {number(value)}%, outside 0-100%")
+        yield Hit(path, f"{label}: {field} is {format_number(value)}%, outside 0-100%")
 
 
 @rule("M111", "interim-outside-range", "error")
@@ -456,8 +457,8 @@ def interim_outside_range(goal: Goal, ctx: GoalContext) -> Iterator[Hit]:
         yield Hit(
             ("interim", index, "value"),
             f"{label}: interim target of {checkin.date.isoformat()} is "
-            f"{number(checkin.value)}, outside baseline {number(baseline)} to target "
-            f"{number(target)}; interim targets lie between them (bounds included)",
+            f"{format_number(checkin.value)}, outside baseline {format_number(baseline)} to target "
+            f"{format_number(target)}; interim targets lie between them (bounds included)",
         )
 
 

@@ -22,7 +22,8 @@ from smartdoc.cadence import (
     staleness_window,
 )
 from smartdoc.lint.registry import Hit, rule
-from smartdoc.lint.rules._dates import goal_label, latest_on_or_before, long_date
+from smartdoc.lint.rules._dates import latest_on_or_before, long_date
+from smartdoc.lint.rules._text import goal_label
 from smartdoc.model import STATUS_VOCABULARY
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from smartdoc.lint.registry import Hit, PortfolioHit, rule
-from smartdoc.lint.rules._dates import goal_label
+from smartdoc.lint.rules._text import goal_label
 
 if TYPE_CHECKING:
     from smartdoc.config import LintConfig

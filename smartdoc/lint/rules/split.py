@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from smartdoc.lint.registry import Hit, rule
-from smartdoc.lint.rules._dates import goal_label
+from smartdoc.lint.rules._text import goal_label
 from smartdoc.model import AREAS
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from smartdoc.lint.registry import Hit, rule
-from smartdoc.lint.rules._dates import dated_figures, figure_name, goal_label
+from smartdoc.lint.rules._dates import dated_figures, figure_name
+from smartdoc.lint.rules._text import goal_label
 
 if TYPE_CHECKING:
     from smartdoc.lint.engine import GoalContext, PlanContext

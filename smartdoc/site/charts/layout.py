@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import smartdoc.site.charts.words as words
+from smartdoc.figures import format_number
 from smartdoc.site.charts.data import (
     ChartData,
     Point,
@@ -365,6 +366,6 @@ def _band_request(
         text = f"At most {words.short_figure(high, data)}"
         spots = _line_spots(edges[0], plot, prefer_below=True)
     else:
-        text = f"Range {words.format_number(low)}\u2013{words.short_figure(high, data)}"
+        text = f"Range {format_number(low)}\u2013{words.short_figure(high, data)}"
         spots = _line_spots(edges[0], plot, True) + _line_spots(edges[-1], plot, False)
     return Request(text, "target", spots, TARGET)

@@ -5,51 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from smartdoc.figures import format_number
 from smartdoc.site.charts.data import ChartData, as_float, get_band, measured, observed
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# Beyond this a figure is written as 1.7e308: 21 digits with separators help nobody.
-_PLAIN_LIMIT = 1e15
-_LOG10_2 = math.log10(2)
-
-
-def format_number(value: float) -> str:
-    """Format a figure for people: thousands separators, at most 2 (small: 4) decimals."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _PLAIN_LIMIT:
-        return _big_integer(value)
-    number = as_float(value)
-    if math.isnan(number):
-        return "not a number"
-    if math.isinf(number):
-        return "infinity" if number > 0 else "minus infinity"
-    if abs(number) >= _PLAIN_LIMIT or 0 < abs(number) < 1e-4:
-        return scientific(number)
-    if abs(number - round(number)) < 1e-9:
-        return f"{round(number):,}"
-    decimals = 2 if abs(number) >= 1 else 4
-    text = f"{number:,.{decimals}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def scientific(number: float, digits: int = 3) -> str:
-    """Return `number` as 1.7e308 (no '+', no leading zeros in the exponent)."""
-    mantissa, _, exponent = f"{number:.{digits}g}".partition("e")
-    if not exponent:
-        return mantissa
-    return f"{mantissa}e{int(exponent)}"
-
-
-def _big_integer(value: int) -> str:
-    """Format an integer of any length as 1.23e5000 without converting it to a string."""
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    exponent = int((value.bit_length() - 1) * _LOG10_2)
-    lead = value // 10 ** max(exponent - 2, 0)  # three leading digits (four when rounded up)
-    while lead >= 1000:
-        lead //= 10
-        exponent += 1
-    mantissa = f"{lead / 100:.2f}".rstrip("0").rstrip(".")
-    return f"{sign}{mantissa}e{exponent}"
 
 
 def with_unit(value: float, data: ChartData) -> str:
