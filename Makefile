@@ -32,7 +32,7 @@ STAMP_BENCH := $(BENCH_VENV)/.stamp-bench
 
 FUZZ_PROFILE ?= long
 
-.PHONY: help site test lint lock bench fuzz mutate clean setup setup-test system-deps system-deps-test
+.PHONY: help site test lint lock bench fuzz mutate docs clean setup setup-test system-deps system-deps-test
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -67,6 +67,9 @@ fuzz: setup-test  ## Run the property-based tests (-m fuzz) with a long Hypothes
 MUTATE_ARGS ?= --sample 150 --seed 17
 mutate: setup-test  ## Mutation scores of scoring, rules and source (scripts/mutate.py).
 	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
+
+docs: setup  ## Regenerate docs/rules.md and the generated blocks of docs/ (tests/test_docs.py checks them).
+	$(BIN)/python -m scripts.docs
 
 clean:  ## Remove the virtualenv, node_modules, build output and caches.
 	rm -rf $(VENV) node_modules site build dist .smartdoc_cache .pytest_cache .hypothesis \

@@ -43,11 +43,11 @@ Label = Annotated[
 
 DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "at-least", "at-most", "range")
 BAND_DIRECTIONS: frozenset[str] = frozenset({"at-least", "at-most", "range"})
-#: The areas a goal or an objective belongs to (DESIGN idea 6).
+#: The areas a goal or an objective belongs to (docs/plan-format.md).
 AREAS: tuple[str, ...] = ("financial", "communication")
 #: The five letters shown as a goal's S·M·A·R·T badge row (rule families of the same names).
 SMART_LETTERS: tuple[str, ...] = ("S", "M", "A", "R", "T")
-#: The status vocabulary (DESIGN section 6): what an `override` may say.
+#: The status vocabulary (docs/scoring.md): what an `override` may say.
 STATUS_VOCABULARY: tuple[str, ...] = (
     "achieved",
     "on-track",

@@ -1,7 +1,7 @@
 """Render one PDF in a worker process: the only module that imports WeasyPrint.
 
 `smartdoc.pdf` sends plain dicts here through a process pool and gets plain dicts back, so
-the build process never loads WeasyPrint (DESIGN.md §10, "heavy imports load only when
+the build process never loads WeasyPrint (docs/architecture.md: "heavy imports load only when
 needed"). Resources go through `JailedFetcher`: `data:` URLs and regular files whose real
 path is inside one of the allowed folders (the project root, the built-in theme); every
 other URL is refused and recorded. Attachments (`<link rel=attachment>`, `<a

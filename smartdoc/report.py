@@ -6,7 +6,7 @@ prints, exits or decides whether the run failed. Formats:
 - `full`: findings grouped by file, each with a code frame of its line and a caret under the
   column, then a summary line. Coloured only when asked (`color=True`).
 - `concise`: `path:line:col: CODE/name [severity] message`, one a line, then the summary.
-- `json`: DESIGN §8, `{"version": 1, "today", "findings", "summary"}`; the summary holds
+- `json`: `{"version": 1, "today", "findings", "summary"}` (docs/commands.md); the summary holds
   counts by severity (`error`, `warning`, `info`), `files_checked`, `plans` and
   `plans_with_findings`.
 - `github`: GitHub Actions workflow commands (`::error file=...,line=...,col=...,title=...::`);
@@ -38,7 +38,7 @@ from smartdoc.lint.finding import SEVERITIES, Finding
 from smartdoc.lint.registry import Rule, all_rules
 from smartdoc.source import MORE_MESSAGE, more_message
 
-#: Version of the JSON report (DESIGN §8); bump on an incompatible change.
+#: Version of the JSON report (docs/commands.md); bump on an incompatible change.
 JSON_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -306,7 +306,7 @@ def concise(report: LintReport, *, color: bool = False, summary: bool = True, **
 
 
 def json(report: LintReport, **_: object) -> str:
-    """Return the DESIGN §8 JSON report."""
+    """Return the lint JSON report (docs/commands.md, lint JSON version 1)."""
     document = {
         "version": JSON_VERSION,
         "today": report.today.isoformat(),

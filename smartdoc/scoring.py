@@ -1,4 +1,4 @@
-"""Scores and status (DESIGN §6): pure arithmetic of (model, today, tolerance, staleness).
+"""Scores and status (docs/scoring.md): pure arithmetic of (model, today, tolerance, staleness).
 
 No I/O, no clock, no global state. The site, the PDFs, `plans.json` (`site/plans_json.py`)
 and `smartdoc status` all read the same `GoalScore` / `PlanScore` values.
@@ -112,7 +112,7 @@ STATUSES: tuple[str, ...] = (
     NO_DATA,
     NOT_STARTED,
 )
-#: The vocabulary worst first: the status a roll-up shows beside its attainment (DESIGN §6).
+#: The vocabulary worst first: the status a roll-up shows beside its attainment (docs/scoring.md).
 WORST_FIRST: tuple[str, ...] = (
     MISSED,
     BREACHED,

@@ -3,7 +3,7 @@
 Everything a user wrote that cannot be read becomes a `Problem` with a position; nothing
 here raises on content. Limits are checked *before* the YAML parser sees the text,
 because libyaml's composer recurses in C (a segfault near 30,000 levels) and the pure
-loader raises RecursionError near 1,000 (see ../shared/CHECKING.md).
+loader raises RecursionError near 1,000 (see docs/testing.md, the checking tools).
 """
 
 from __future__ import annotations

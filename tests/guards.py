@@ -1,6 +1,6 @@
 """Test guards: "nothing read outside", "no request made", "under a timeout", "nothing lost".
 
-ACCEPTANCE.md conventions, as helpers every hardening test shares:
+The hostile-input conventions of docs/testing.md, as helpers every hardening test shares:
 
 - `recording_reads()`: an audit hook (`sys.addaudithook`) records every path this process
   opens (`open`) or lists (`os.listdir`, `os.scandir`) while recording is on. Audit hooks cannot

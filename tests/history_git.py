@@ -3,7 +3,7 @@
 `GitRepo(path)` runs git with no user or system configuration (so the machine's settings
 cannot change a result), `write` puts a file, `commit` commits everything with a given
 author date, author name and message (trailers included), `tag` tags HEAD. `plan_text`
-writes a plan in the format of DESIGN §3 with the values a test wants to change.
+writes a plan in the format of docs/plan-format.md with the values a test wants to change.
 """
 
 from __future__ import annotations

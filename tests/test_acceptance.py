@@ -1,6 +1,6 @@
-"""ACCEPTANCE.md, one test per row: hostile input, faults and reproducibility (issue 7).
+"""The hostile-input table of docs/testing.md, one test per row: faults, reproducibility (issue 7).
 
-Conventions (ACCEPTANCE.md, top): findings are `<path>:<line>[:<col>]: <CODE> <message>`,
+Conventions (docs/testing.md): findings are `<path>:<line>[:<col>]: <CODE> <message>`,
 exit 1 for content, 2 for usage; "nothing lost" is `guards.tree_hash` (sorted paths + sha256,
 and no temporary build folder beside the output) before and after; "nothing read outside" is
 the audit hook of `guards.recording_reads` checked against `guards.allowed_roots`; the
@@ -179,7 +179,7 @@ def test_row_02_duplicate_keys_name_both_lines_and_keep_the_first(tmp_path: Path
 
 #: Runs lint then build in one fresh interpreter and prints CPU times and peak memory, so a
 #: segfault shows as a negative return code and the memory is this process's alone. CPU time,
-#: not wall time: the 2 s of ACCEPTANCE row 3 must not depend on what else the machine runs.
+#: not wall time: the 2 s of row 3 (docs/testing.md) must not depend on what else the machine runs.
 HUGE_DRIVER = r"""
 import json, resource, sys, time
 from click.testing import CliRunner

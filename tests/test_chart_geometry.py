@@ -1,4 +1,4 @@
-"""No two chart labels overlap, and no label sits on a line it does not name (DESIGN §9).
+"""No two chart labels overlap, and no label sits on a line it does not name (docs/theme.md#charts).
 
 Over every goal of the example plans (plans/*.md), of the valid corpus, of 20 generated
 plans (bench/generate.py: 200 goals) and 200 more goals drawn by Hypothesis with a fixed

@@ -3,7 +3,7 @@
 Widths 360 and 390 (phones), 725 (the narrowest screen given the wide rendering: the
 stylesheet's switch) and 1280.
 
-DESIGN §9. SVG text scales with its viewBox, so these are measured where it is drawn:
+docs/theme.md#charts. SVG text scales with its viewBox, so these are measured where it is drawn:
 
 - in Chromium (Debian's, through Playwright), on the example site built from plans/: each
   visible chart's `<text>` computed font size times the SVG's screen CTM scale; the key

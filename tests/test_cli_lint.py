@@ -1,6 +1,6 @@
 """`smartdoc lint`, `rule`, `rules`, `schema` and `clean` from the command line.
 
-Exit codes (DESIGN §7): 0 no failing finding, 1 findings fail the run, 2 usage or config.
+Exit codes (docs/commands.md): 0 no failing finding, 1 findings fail the run, 2 usage or config.
 The plans here are checked with `--select E` where the exit code is the point, so the
 tests do not depend on the judgement rules of the other families.
 """

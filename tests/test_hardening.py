@@ -2,7 +2,7 @@
 
 Each attack runs as a user runs smartdoc: the `smartdoc` command in a subprocess, on a
 project made by `smartdoc init`, and the test asserts on the exit code and the printed text
-(never on internal functions), under a timeout. Conventions: /ACCEPTANCE in the module
+(never on internal functions), under a timeout. Conventions: docs/testing.md and the module
 docstring of tests/guards.py; one clear `file:line:col: CODE message` per problem, never a
 traceback or "internal error".
 

@@ -2,7 +2,7 @@
 
 `tests/corpus/malformed/` holds the small cases; the huge ones are generated here, in a
 temporary project. Each case says which single E finding it must give (code, line, column)
-and the CLI must exit 1 without a traceback. ACCEPTANCE rows 1, 2, 3, 4, 12 and 13.
+and the CLI must exit 1 without a traceback. Rows 1, 2, 3, 4, 12 and 13 of docs/testing.md.
 """
 
 from __future__ import annotations
@@ -62,19 +62,19 @@ def e_findings(report: dict[str, Any], file: str | None = None) -> list[dict[str
 
 #: file -> (code, line, column or None, words the message must contain, file of the finding)
 CASES: dict[str, tuple[str, int, int | None, tuple[str, ...], str | None]] = {
-    # ACCEPTANCE 1: the problem is found on line 4; the message says where the flow opened
+    # row 1: the problem is found on line 4; the message says where the flow opened
     "yaml-unclosed-flow.md": ("E104", 4, None, ("YAML syntax error", "line 3"), None),
     "impossible-date.md": ("E109", 5, 15, ("2021-04-31",), None),
     "tbd-target.md": ("E111", 5, 13, ("target", "number", "'TBD'"), None),
     "wrong-type.md": ("E111", 5, 41, ("value", "number", "'84%'"), None),
-    # ACCEPTANCE 4: one error each, at the value's line and column
+    # row 4: one error each, at the value's line and column
     "measurements-dotdot.md": ("E114", 5, 19, ("path escapes the project root",), None),
     "measurements-absolute.md": ("E114", 5, 19, ("path escapes the project root",), None),
     "measurements-home.md": ("E114", 5, 19, ("path escapes the project root",), None),
     "measurements-percent.md": ("E114", 5, 19, ("path escapes the project root",), None),
     "measurements-symlink.md": ("E114", 5, 19, ("path escapes the project root",), None),
     "measurements-folder.md": ("E113", 5, 19, ("not a regular file",), None),
-    # ACCEPTANCE 13: at the CSV's own line, naming the plan line that refers to it
+    # row 13: at the CSV's own line, naming the plan line that refers to it
     "csv-unterminated-quote.md": (
         "E112",
         3,
@@ -96,7 +96,7 @@ CASES: dict[str, tuple[str, int, int | None, tuple[str, ...], str | None]] = {
         ("longer than", "plans/csv-huge-field.md:5"),
         "plans/data/huge-field.csv",
     ),
-    # ACCEPTANCE 12: Latin-1 byte 0xE9 on line 3
+    # row 12: Latin-1 byte 0xE9 on line 3
     "latin1.md": ("E108", 3, 11, ("not valid UTF-8", "byte 0xe9", "save it as UTF-8"), None),
 }
 
@@ -174,7 +174,7 @@ def test_every_bad_plan_is_reported_in_one_run(project: Path) -> None:
     assert report["summary"]["plans"] == len(list((project / "plans").glob("*.md")))
 
 
-# --- BOM and CRLF (ACCEPTANCE 12) ----------------------------------------------------------
+# --- BOM and CRLF (row 12) ---------------------------------------------------------------
 
 
 def test_bom_crlf_twin_gives_the_same_findings(project: Path) -> None:
@@ -194,7 +194,7 @@ def test_bom_crlf_twin_gives_the_same_findings(project: Path) -> None:
     assert {f["file"] for f in crlf_report["findings"]} == {"plans/twin-crlf.md"}
 
 
-# --- huge inputs (ACCEPTANCE 3) ------------------------------------------------------------
+# --- huge inputs (row 3) -------------------------------------------------------------------
 
 
 def alias_bomb() -> str:

@@ -1,4 +1,4 @@
-"""Narrative rendering: safety (ACCEPTANCE rows 6, 7, 10), extensions, links, CommonMark."""
+"""Narrative rendering: safety (docs/testing.md rows 6, 7, 10), extensions, links, CommonMark."""
 
 from __future__ import annotations
 

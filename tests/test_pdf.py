@@ -1,6 +1,6 @@
 """PDF scorecards and the handout: text, fonts, outline, structure, cache, reproducibility.
 
-Checked with independent tools (CHECKING.md): pypdf for text and outline, `qpdf --check` for
+Checked with independent tools (docs/testing.md): pypdf for text and outline, `qpdf --check` for
 structure, `pdffonts` for embedded fonts. The project is a copy of the repository's example
 plans (Søren Müller, Zoé Laurent: ø, ü, é), scored as of 20 November 2026.
 """

@@ -206,7 +206,7 @@ def test_fetcher_serves_only_inside_the_roots(project: Path, tmp_path: Path) -> 
 def test_a_template_override_cannot_fetch_or_attach(
     tmp_path: Path, server: tuple[int, list[str]]
 ) -> None:
-    """ACCEPTANCE row 7: an allowed override of the print template reaching out."""
+    """docs/testing.md row 7: an allowed override of the print template reaching out."""
     from test_pdf import get_jobs, make_project
 
     port, requests = server

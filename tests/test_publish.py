@@ -1,6 +1,6 @@
 """Publishing: refused output folders, the atomic swap, killed builds and leftovers.
 
-ACCEPTANCE rows 9 and 15: a failing or killed build leaves the last good site byte for byte
+docs/testing.md rows 9 and 15: a failing or killed build leaves the last good site byte for byte
 (hash of sorted paths + sha256), no temporary folder survives the next good build, and an
 output folder that is or holds the sources is refused with exit 2, nothing written or deleted.
 """
@@ -53,7 +53,7 @@ def temp_folders(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".site."))
 
 
-# --- refused output folders (ACCEPTANCE row 15) ---------------------------------------------
+# --- refused output folders (docs/testing.md row 15) ------------------------------------------
 
 
 @pytest.mark.parametrize("output", [".", "plans", "plans/sub", "~", "/", "templates"])
@@ -109,7 +109,7 @@ def test_failing_build_leaves_the_site_intact(project: Path) -> None:
     assert build(project)[0] == 0
     site = project / "site"
     before = tree_digest(site)
-    # break the last plan's CSV (ACCEPTANCE row 9)
+    # break the last plan's CSV (docs/testing.md row 9)
     (project / "plans" / "data" / "sentiment.csv").write_text(
         'date,value\n2027-01-01,43\n2027-02-01,"abc\n', encoding="utf-8"
     )

@@ -96,7 +96,7 @@ def test_summary_when_all_pass() -> None:
     assert report.get_summary(make_report([], plans=0)) == "No plans to check."
 
 
-# --- json (DESIGN §8) ----------------------------------------------------------------------
+# --- json (docs/commands.md) -----------------------------------------------------------------
 
 
 def test_json_follows_design_section_8() -> None:

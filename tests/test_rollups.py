@@ -1,6 +1,6 @@
 """Issue 12, roll-ups that never hide a bad goal; issue 13, the kind x area split.
 
-Worked examples with the numbers written out (DESIGN §6 and §8 as revised).
+Worked examples with the numbers written out (docs/scoring.md, docs/commands.md).
 """
 
 from __future__ import annotations

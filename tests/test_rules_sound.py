@@ -1,6 +1,6 @@
-"""False-positive guard: a sound plan (the DESIGN §3 example) gives no S, M or A finding.
+"""False-positive guard: a sound plan (the Northwind example) gives no S, M or A finding.
 
-`tests/corpus/valid/northwind.md` is the DESIGN §3 example with its sentiment check-ins in
+`tests/corpus/valid/northwind.md` is the Northwind example with its sentiment check-ins in
 `data/sentiment.csv`; "today" is 2027-07-15, after the first goal's deadline and final
 figure, so every phase (before, during, after) is present.
 """

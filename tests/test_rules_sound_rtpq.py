@@ -1,4 +1,4 @@
-"""The DESIGN §3 example plan is an ordinary sound plan: no R, T, P or Q finding on it.
+"""The Northwind example plan is an ordinary sound plan: no R, T, P or Q finding on it.
 
 The example shows a goal's whole life (before, during, after) at once: its `final` figure for
 ig-followers is dated 2027-07-01. Linted as of 2027-04-15 that figure lies in the future, which
@@ -17,7 +17,7 @@ from smartdoc.lint.engine import lint_plan
 from smartdoc.lint.finding import Finding
 from smartdoc.load import load_plan
 
-#: DESIGN.md §3 as it read before issue 13, with the `area` each goal now needs (Q105).
+#: The Northwind example as it read before issue 13, with the `area` each goal now needs (Q105).
 EXAMPLE = """\
 ---
 title: Northwind Coffee social media plan 2027

@@ -1,4 +1,4 @@
-"""Scores and status (DESIGN §6): worked examples a user would check by hand, then properties."""
+"""Scores and status (docs/scoring.md): worked examples to check by hand, then properties."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def cost_goal(*checkins: tuple[str, float], **extra: Any) -> Goal:
 
 
 def followers_goal(**extra: Any) -> Goal:
-    """Return the DESIGN §3 Instagram goal: 12,000 -> 18,000 by 30 June 2027."""
+    """Return the Northwind Instagram goal: 12,000 -> 18,000 by 30 June 2027."""
     fields: dict[str, Any] = {
         "id": "ig-followers",
         "title": "Grow Instagram followers from 12,000 to 18,000",

@@ -1,6 +1,6 @@
 """Issue 12, scoring: as-of judging, the stale marker, band goals with `hold`, "n of m inside".
 
-Worked examples with the numbers written out (DESIGN §6 as revised).
+Worked examples with the numbers written out (docs/scoring.md).
 """
 
 from __future__ import annotations

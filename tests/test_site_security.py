@@ -1,5 +1,5 @@
 """Hostile plan content in the site: escaped raw HTML, dropped unsafe links, no template
-injection (ACCEPTANCE rows 6 and 8)."""
+injection (docs/testing.md rows 6 and 8)."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ class Finding:
         return self.code[0]
 
     def to_json(self) -> dict[str, object]:
-        """Return the DESIGN §8 JSON object of this finding."""
+        """Return the lint JSON object of this finding (docs/commands.md, lint JSON)."""
         return {
             "file": self.file,
             "line": self.line,

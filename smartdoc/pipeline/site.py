@@ -447,7 +447,7 @@ def build_site(
     refused = not request.preview and fails(findings, request.strict)
     pdf_warnings: tuple[str, ...] = ()
     # under --strict PDFs are still tried when only warnings fail, so one run names every
-    # refused URL along with the findings (ACCEPTANCE row 7)
+    # refused URL along with the findings (docs/testing.md, hostile-input row 7)
     if request.with_pdf and published and not fails(findings, False):
         handout_key = (
             None

@@ -256,7 +256,7 @@ def get_phase_cells(
 
 
 def get_glance_row(score: GoalScore, precision: GoalPrecision) -> dict[str, Any]:
-    """Return a goal's row of the at-a-glance table (DESIGN §9): before, current with its
+    """Return a goal's row of the at-a-glance table (docs/theme.md): before, current with its
     date, expected at that date, target, progress.
 
     Figures stand without their unit (a `%` excepted), which the row states once, beside

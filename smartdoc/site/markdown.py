@@ -6,7 +6,7 @@ never take an id the page itself uses (`reserved_ids`, by default the built-in t
 `PAGE_IDS`) or one of the footnotes' (`fn-<doc>-1`, `fnref-<doc>-1`), and are made in
 linear time however many headings repeat (a counter per slug, not a scan from `-1`).
 
-Safety (plan content is untrusted, DESIGN.md section 10):
+Safety (plan content is untrusted; docs/plan-format.md#the-narrative):
 
 - Raw HTML is shown escaped, as text, unless `allow_html` (config `markdown.allow_html`).
   With it, HTML passes through unfiltered: only turn it on for trusted plans.

@@ -389,7 +389,7 @@ class SiteRenderer:
         )
 
     def get_plans_json(self, summaries: Sequence[PlanSummary]) -> str:
-        """Return plans.json (DESIGN: version 1), from each plan's encoded object."""
+        """Return plans.json (version 1, docs/commands.md), from each plan's encoded object."""
         objectives = plans_json.portfolio_to_json(scoring.score_portfolio(summaries))
         areas = plans_json.areas_to_json(scoring.score_areas(summaries))
         # the same bytes as one json.dumps(sort_keys=True) of the whole document

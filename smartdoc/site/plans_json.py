@@ -1,4 +1,4 @@
-"""`site/plans.json` (DESIGN §8): the scores as data, for anyone who builds on the site.
+"""`site/plans.json` (docs/commands.md): the scores as data, for anyone who builds on the site.
 
 `{"version": 1, "today": ..., "plans": [...], "objectives": [...], "areas": [...]}`. The
 version stays 1 while fields are only added. Fractions (progress, expected, attainment)

@@ -73,7 +73,7 @@ H102 = load_rule(
 
     ## Why
     A goal set halfway through the period can be chosen to match what already happened.
-    Goals are decided up front (idea 8 of the design); a goal added later may be right, and
+    Goals are decided up front; a goal added later may be right, and
     then a `Smartdoc-Rebaseline:` trailer says why.
 
     ## Fails
