@@ -117,6 +117,12 @@ def build_repository(folder: Path, count: int, commits: int, per_commit: int, se
         _commit(folder, message, day)
 
 
+def load_all(config: Any) -> list[Any]:
+    """Return every plan of the project loaded, as the history stage gets them."""
+    root = config.root.resolve()
+    return [load_source(s, config, read_plan_bytes(s, root)) for s in discover_plans(config)]
+
+
 def lint_without(root: Path) -> int:
     """Discover, load and lint every plan; return the number of findings."""
     config = Config(root=root)
@@ -219,9 +225,3 @@ def report(
 
 if __name__ == "__main__":
     main()
-
-
-def load_all(config: Any) -> list[Any]:
-    """Return every plan of the project loaded, as the history stage gets them."""
-    root = config.root.resolve()
-    return [load_source(s, config, read_plan_bytes(s, root)) for s in discover_plans(config)]
