@@ -133,7 +133,11 @@ def _is_missing(value: Any) -> bool:
 
 
 def format_number(value: Any, digits: int | None = None) -> str:
-    """Return `value` as `smartdoc.figures` writes it, with a typographic minus; '–' if missing."""
+    """Return `value` with thousands separators and up to 2 decimals (4 below 1), or `digits`.
+
+    Written as in findings and charts (`smartdoc.figures`), with a typographic minus, and an
+    em dash for a missing value.
+    """
     if _is_missing(value):
         return MISSING
     if isinstance(value, bool) or not isinstance(value, (int, float)):
