@@ -7,6 +7,10 @@ never a different output, and nothing in a record is trusted:
   a record: `$SMARTDOC_CACHE_DIR`, else `$XDG_CACHE_HOME/smartdoc`, else `~/.cache/smartdoc`,
   then `projects/<hash of the project root>/`. CI keeps it between runs by caching that
   folder (see docs/configuration.md). `smartdoc clean` removes the project's folder.
+  GitLab caches only folders inside the project, so `$SMARTDOC_CACHE_DIR` may point inside
+  it; such a folder is used only while git says nothing in it is committed and no folder on
+  the way to it is a symbolic link (a committed `.cache -> ~/.ssh` would send writes out of
+  the project). Otherwise the next candidate is used and the run says why, once.
 - **What.** JSON only (never pickle: loading a record can run no code). Every record is read
   through a validator of its kind (`smartdoc.pipeline`), and paths in records are checked
   against the project again before use; a record that fails is dropped, and the run says
@@ -27,6 +31,7 @@ import hashlib
 import json
 import os
 import stat
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -72,20 +77,82 @@ def stat_of(path: Path) -> list[int] | None:
     return [info.st_ino, info.st_size, info.st_mtime_ns]
 
 
-def cache_base(environ: Mapping[str, str] | None = None) -> Path:
-    """Return the folder all projects' caches live under (never inside a project)."""
-    environ = os.environ if environ is None else environ
+def _candidates(environ: Mapping[str, str]) -> list[tuple[str, Path]]:
+    """Return the cache folders to try, in order, each with what it was named by."""
+    found: list[tuple[str, Path]] = []
     if environ.get(CACHE_ENV):
-        return Path(environ[CACHE_ENV]).expanduser()
-    xdg = environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "smartdoc"
+        found.append((f"${CACHE_ENV}", Path(environ[CACHE_ENV]).expanduser()))
+    if environ.get("XDG_CACHE_HOME"):
+        found.append(("$XDG_CACHE_HOME", Path(environ["XDG_CACHE_HOME"]).expanduser() / "smartdoc"))
+    found.append(("the default", Path.home() / ".cache" / "smartdoc"))
+    return found
+
+
+def _inside(path: Path, root: Path) -> Path | None:
+    """Return `path` relative to `root` when it lies inside it (as written or resolved)."""
+    written = Path(os.path.abspath(path))
+    for base in {Path(os.path.abspath(root)), root.resolve()}:
+        for candidate in (written, written.resolve()):
+            if candidate.is_relative_to(base):
+                return candidate.relative_to(base)
+    return None
+
+
+def refusal(folder: Path, root: Path) -> str | None:
+    """Return why `folder` cannot hold the cache of the project at `root`, or None if it can."""
+    relative = _inside(folder, root)
+    if relative is None:
+        return None  # outside the project: only this machine's users write there
+    step = root.resolve()
+    for part in relative.parts:
+        step = step / part
+        if step.is_symlink():
+            return f"{step} is a symbolic link inside the project"
+    if not relative.parts:
+        return "it is the project folder itself"
+    from smartdoc.history.git import tracks_anything_under
+
+    tracked = tracks_anything_under(root.resolve(), relative.parts[0])
+    if tracked is None:
+        return "it is inside a project git cannot vouch for (no git work tree)"
+    if tracked:
+        return f"{relative.parts[0]}/ is committed to the repository"
+    return None
+
+
+def choose_cache_base(
+    root: Path | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Path, str | None]:
+    """Return the folder all projects' caches live under, and why a named one was passed over.
+
+    With `root`, a folder inside that project is passed over unless `refusal` finds nothing;
+    the last resort is a folder of this user's under the system's temporary folder.
+    """
+    environ = os.environ if environ is None else environ
+    notice = None
+    for named_by, folder in _candidates(environ):
+        why = refusal(folder, root) if root is not None else None
+        if why is None:
+            return folder, notice
+        notice = notice or f"cache folder {folder} ({named_by}) not used: {why}"
+    fallback = Path(tempfile.gettempdir()) / f"smartdoc-cache-{os.getuid()}"
+    return fallback, notice
+
+
+def cache_base(environ: Mapping[str, str] | None = None) -> Path:
+    """Return the folder all projects' caches live under, as configured (no project check)."""
+    return choose_cache_base(None, environ)[0]
 
 
 def project_cache_dir(root: Path, environ: Mapping[str, str] | None = None) -> Path:
-    """Return the cache folder of the project at `root`."""
+    """Return the cache folder of the project at `root` (never one the project committed)."""
     name = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:24]
-    return cache_base(environ) / "projects" / name
+    return choose_cache_base(root, environ)[0] / "projects" / name
+
+
+def cache_notice(root: Path, environ: Mapping[str, str] | None = None) -> str | None:
+    """Return the one line a run says when the configured cache folder was passed over."""
+    return choose_cache_base(root, environ)[1]
 
 
 class Memo(Protocol):

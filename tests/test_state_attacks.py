@@ -9,6 +9,7 @@ named `handout` replaced the combined handout, and a project template ran Python
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import shutil
@@ -173,6 +174,68 @@ def test_records_that_name_files_outside_the_project_are_thrown_away(tmp_path: P
     ]:
         with pytest.raises(ValueError, match=why):
             _read_plan_record({**sound, "copies": copies}, plan, project.resolve())
+
+
+def _git(project: Path, *args: str) -> None:
+    environ = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
+        cwd=project, env=environ, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def test_cache_records_committed_inside_the_project_are_not_believed(tmp_path: Path) -> None:
+    # GitLab caches only folders inside the project, so SMARTDOC_CACHE_DIR may point there;
+    # a pull request that commits records into it must not make them believed.
+    project = make_project(tmp_path / "project")
+    plan = project / "plans" / "a.md"
+    plan.write_text(plan.read_text().replace("target: 4500", "target: lots"), encoding="utf-8")
+    _git(project, "init", "-q")
+    cache = {"SMARTDOC_CACHE_DIR": str(project / ".cache" / "smartdoc")}
+    first = smartdoc(project, "build", "--no-pdf", env=cache)
+    assert first.returncode == 1 and "E111" in first.stdout, first.stdout + first.stderr
+    records = list((project / ".cache").rglob("check/*.json"))
+    assert records, "an untracked cache folder inside the project is used"
+    for record in records:  # forge: the plan's findings are gone
+        text = record.read_text(encoding="utf-8")
+        envelope = json.loads(text)
+        envelope["record"]["findings"] = []
+        record.write_text(json.dumps(envelope), encoding="utf-8")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "plans and a helpful cache")
+    second = smartdoc(project, "build", "--no-pdf", env=cache)
+    assert second.returncode == 1 and "E111" in second.stdout, second.stdout + second.stderr
+    assert not (project / "site").exists()
+    assert ".cache/ is committed to the repository" in second.stderr
+
+
+def test_an_invalid_cache_record_is_redone_and_said_once(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    cache = {"SMARTDOC_CACHE_DIR": str(tmp_path / "cache")}
+    assert smartdoc(project, "build", "--no-pdf", env=cache).returncode == 0
+    (record,) = (tmp_path / "cache").rglob("check/*.json")
+    envelope = json.loads(record.read_text(encoding="utf-8"))
+    envelope["record"]["findings"] = [{"code": "E999", "line": "not a number"}]
+    record.write_text(json.dumps(envelope), encoding="utf-8")
+    (project / "site" / "index.html").unlink()  # so the build runs again
+    run = smartdoc(project, "build", "--no-pdf", env=cache)
+    assert run.returncode == 0, run.stderr
+    assert "smartdoc: ignored 1 cache record that failed validation (redone)" in run.stderr
+    assert "E999" not in run.stdout + run.stderr
+
+
+def test_a_cache_folder_reached_through_a_committed_symlink_is_not_written(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path / "project")
+    outside = tmp_path / "home-ssh"
+    outside.mkdir()
+    (project / ".cache").symlink_to(outside)
+    cache = {"SMARTDOC_CACHE_DIR": str(project / ".cache" / "smartdoc")}
+    run = smartdoc(project, "build", "--no-pdf", env=cache)
+    assert run.returncode == 0, run.stderr
+    assert list(outside.iterdir()) == [], "the build wrote through a symlink out of the project"
+    assert "is a symbolic link inside the project" in run.stderr
 
 
 # --- 2. symlinks where smartdoc keeps state -----------------------------------------------------

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from smartdoc.cache import cache_notice
 from smartdoc.commands._findings import plural, print_findings, say_history_notice, shown_path
 from smartdoc.config import Config
 from smartdoc.options import Options
@@ -53,9 +54,15 @@ def run(
         with_pdf=config.pdf.enabled if pdf is None else pdf,
         strict=strict,
     )
+    notice = cache_notice(home or config.root)
+    if notice is not None:
+        click.echo(f"smartdoc: warning: {notice}", err=True)
     published = publish_site(
         config, options, request, output, history=history, state_root=home or config.root
     )
+    if published.cache_invalid:
+        records = plural(published.cache_invalid, "cache record")
+        click.echo(f"smartdoc: ignored {records} that failed validation (redone)", err=True)
     say_history_notice(published.checked.history, options)
     print_findings(
         config.root,

@@ -325,6 +325,27 @@ def open_repository(root: Path, git: str | None = None) -> Repository | HistoryU
     return repository
 
 
+def tracks_anything_under(root: Path, relative: str) -> bool | None:
+    """Return whether git tracks a file at or under `relative` (a path inside `root`).
+
+    None when there is no git or `root` is not in a work tree: nobody can tell. The cache uses
+    it to refuse a folder a plans repository committed (`smartdoc.cache`).
+    """
+    executable = shutil.which("git")
+    if executable is None:
+        return None
+    settings = [part for item in SAFE_CONFIG for part in ("-c", item)]
+    args = [executable, "--no-pager", *settings, "ls-files", "-z", "--", relative]
+    try:
+        done = subprocess.run(
+            args, cwd=root, env=git_environment(), stdin=subprocess.DEVNULL,
+            capture_output=True, check=False,
+        )  # fmt: skip
+    except OSError:
+        return None
+    return bool(done.stdout) if done.returncode == 0 else None
+
+
 def shallow_notice() -> HistoryUnavailable:
     """Return the one line said when the clone is shallow."""
     return HistoryUnavailable(

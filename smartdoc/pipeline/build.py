@@ -13,6 +13,7 @@ of the wrong type, throws the record away.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,8 @@ class Published:
     files: int = 0
     written: tuple[str, ...] = ()
     rendered: tuple[str, ...] = ()
+    #: Cache records dropped as invalid (and worked out again) this run.
+    cache_invalid: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,59 +175,73 @@ def publish_site(
     cache_dir = project_cache_dir(state_root or config.root)
     with build_lock(cache_dir, output):
         memo = DiskMemo(cache_dir)
-        site_key = digest("site", str(output))
-        last = _read_record(memo, site_key)
-        checked = check_plans(config, options, memo=memo, keep_loaded=True, history=history)
-        published, left_out = select_published(checked, request.drafts)
-        plans = tuple(published)
-        inputs = _inputs_digest(config, options, request, checked, output)
-        if (
-            last is not None
-            and inputs is not None
-            and last.inputs == inputs
-            and not checked.crashes
-            and deps_unchanged(config.root, last.image_deps)
-            and site_matches(output, last.stats)
-        ):
-            lint = [f for f in checked.findings if f.plan not in left_out]
-            findings = tuple(sorted([*lint, *last.narrative]))
-            return Published(checked, plans, findings, "up-to-date", files=len(last.stats))
-        with SiteWriter(output, epoch=options.epoch, previous=last.stats if last else {}) as writer:
-            result = build_site(
-                config,
-                options,
-                request,
-                memo=memo,
-                sink=writer,
-                previous=last.outputs if last else {},
-                checked=checked,
-            )
-            if result.crashes:
-                return Published(checked, plans, result.findings, "crashed")
-            if result.refused or (request.strict and result.pdf_warnings):
-                return Published(checked, plans, result.findings, "refused", result.pdf_warnings)
-            writer.commit()
-        memo.put(
-            "site",
-            site_key,
-            {
-                "inputs": inputs,
-                "outputs": {
-                    rel: [out.key, out.sha, stat_of(output / rel)]
-                    for rel, out in sorted(result.outputs.items())
-                },
-                "image_deps": dict(result.image_deps),
-                "narrative": [finding_to_json(f) for f in result.narrative],
+        published = _publish(config, options, request, output, memo, history)
+        # said once by the command: records that failed their checks were worked out again
+        return dataclasses.replace(published, cache_invalid=memo.invalid)
+
+
+def _publish(
+    config: Config,
+    options: Options,
+    request: SiteRequest,
+    output: Path,
+    memo: DiskMemo,
+    history: HistorySource | None,
+) -> Published:
+    """Check, render and swap in the site under the build lock (see `publish_site`)."""
+    site_key = digest("site", str(output))
+    last = _read_record(memo, site_key)
+    checked = check_plans(config, options, memo=memo, keep_loaded=True, history=history)
+    published, left_out = select_published(checked, request.drafts)
+    plans = tuple(published)
+    inputs = _inputs_digest(config, options, request, checked, output)
+    if (
+        last is not None
+        and inputs is not None
+        and last.inputs == inputs
+        and not checked.crashes
+        and deps_unchanged(config.root, last.image_deps)
+        and site_matches(output, last.stats)
+    ):
+        lint = [f for f in checked.findings if f.plan not in left_out]
+        findings = tuple(sorted([*lint, *last.narrative]))
+        return Published(checked, plans, findings, "up-to-date", files=len(last.stats))
+    with SiteWriter(output, epoch=options.epoch, previous=last.stats if last else {}) as writer:
+        result = build_site(
+            config,
+            options,
+            request,
+            memo=memo,
+            sink=writer,
+            previous=last.outputs if last else {},
+            checked=checked,
+        )
+        if result.crashes:
+            return Published(checked, plans, result.findings, "crashed")
+        if result.refused or (request.strict and result.pdf_warnings):
+            return Published(checked, plans, result.findings, "refused", result.pdf_warnings)
+        writer.commit()
+    memo.put(
+        "site",
+        site_key,
+        {
+            "inputs": inputs,
+            "outputs": {
+                rel: [out.key, out.sha, stat_of(output / rel)]
+                for rel, out in sorted(result.outputs.items())
             },
-        )
-        memo.finish()
-        return Published(
-            checked,
-            plans,
-            result.findings,
-            "built",
-            result.pdf_warnings,
-            files=len(result.outputs),
-            written=result.written,
-            rendered=result.rendered,
-        )
+            "image_deps": dict(result.image_deps),
+            "narrative": [finding_to_json(f) for f in result.narrative],
+        },
+    )
+    memo.finish()
+    return Published(
+        checked,
+        plans,
+        result.findings,
+        "built",
+        result.pdf_warnings,
+        files=len(result.outputs),
+        written=result.written,
+        rendered=result.rendered,
+    )
