@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -231,7 +232,7 @@ def test_materialize_equals_a_checkout_of_the_tag(tmp_path: Path, prefix: str) -
     assert (repo.path / prefix / PLAN).read_text() == "uncommitted edit\n"
 
 
-def test_build_of_a_snapshot_equals_a_build_of_the_checkout(tmp_path: Path) -> None:
+def test_build_at_a_tag_equals_a_build_of_its_checkout(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "plans-repo")
     _build_project(repo)
     (repo.path / "plans/outside.md").unlink()  # a build refuses it: keep this one clean
@@ -247,13 +248,17 @@ def test_build_of_a_snapshot_equals_a_build_of_the_checkout(tmp_path: Path) -> N
         [*command, str(tmp_path / "from-checkout")], cwd=checkout, env=env, capture_output=True
     )
     assert built.returncode == 0, built.stderr
-    with materialize(repo.path, "v1") as snapshot:
-        built = subprocess.run(
-            [*command, str(tmp_path / "from-snapshot")], cwd=snapshot, env=env, capture_output=True
-        )
-        assert built.returncode == 0, built.stderr
+    # `--at v1` builds the snapshot with the history up to v1: what the checkout sees
+    built = subprocess.run(
+        [*command, str(tmp_path / "from-snapshot"), "--at", "v1"],
+        cwd=repo.path,
+        env=env,
+        capture_output=True,
+    )
+    assert built.returncode == 0, built.stderr
     assert tree_bytes(tmp_path / "from-snapshot") == tree_bytes(tmp_path / "from-checkout")
-    assert (tmp_path / "from-snapshot" / "plans.json").exists()
+    plans = json.loads((tmp_path / "from-snapshot" / "plans.json").read_text(encoding="utf-8"))
+    assert plans["plans"][0]["dropped"] == []  # history was read, as in the checkout
 
 
 def test_crafted_tree_entries_cannot_escape_the_snapshot(tmp_path: Path) -> None:

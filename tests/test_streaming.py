@@ -40,13 +40,13 @@ def test_each_page_is_written_before_the_next_plan_is_rendered(
     on_disk_when_rendering: list[list[str]] = []
     writer = SiteWriter(tmp_path / "site")
 
-    def watching(self: pages.SiteRenderer, loaded, findings):  # type: ignore[no-untyped-def]
+    def watching(self: pages.SiteRenderer, loaded, findings, history=None):  # type: ignore[no-untyped-def]
         assert writer.temp is not None
         on_disk_when_rendering.append(
             sorted(p.stem for p in writer.temp.glob("*.html") if p.stem.startswith("plan-"))
         )
         seen.append(loaded.slug)
-        return render_plan(self, loaded, findings)
+        return render_plan(self, loaded, findings, history)
 
     monkeypatch.setattr(pages.SiteRenderer, "render_plan", watching)
     with writer:

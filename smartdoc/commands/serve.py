@@ -42,6 +42,7 @@ from smartdoc.config import CONFIG_NAMES, Config, load_config
 from smartdoc.errors import SmartdocError, UsageError
 from smartdoc.options import Options
 from smartdoc.pipeline.check import check_plans
+from smartdoc.pipeline.history import HistorySource
 from smartdoc.pipeline.site import MemorySite, Output, SiteRequest, build_site
 from smartdoc.serve_http import DevServer, SiteState, Snapshot, format_host, is_loopback
 from smartdoc.theme import theme_dir
@@ -155,7 +156,13 @@ class Preview:
         watched = self._dirs_to_watch(config, theme_dir(), ())
         data_files: frozenset[Path] = frozenset()
         try:
-            checked = check_plans(config, self.options, memo=self.memo, keep_loaded=True)
+            checked = check_plans(
+                config,
+                self.options,
+                memo=self.memo,
+                keep_loaded=True,
+                history=HistorySource(config.root),
+            )
             data_files = frozenset(
                 (config.root / name).absolute()
                 for plan in checked.plans

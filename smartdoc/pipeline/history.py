@@ -56,6 +56,8 @@ class HistoryOutcome:
     goals: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
     #: Plan slug -> the goals removed after its period started, as JSON.
     dropped: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    #: Whether history was read: pages and plans.json show it (else `history` is null).
+    ran: bool = False
 
 
 def is_wanted(config: Config) -> bool:
@@ -142,6 +144,7 @@ class HistoryRun:
             HistoryOutcome(
                 goals={(str(p), str(g)): v for p, g, v in goals},
                 dropped={k: list(v) for k, v in dropped.items()},
+                ran=True,
             ),
         )
 
@@ -168,6 +171,7 @@ def run_history(
             slug: [item.to_json(options.today, config.status_tolerance) for item in items]
             for slug, items in report.dropped.items()
         },
+        ran=True,
     )
     return HistoryRun(tuple(report.findings), frozenset(report.used_suppressions), outcome)
 

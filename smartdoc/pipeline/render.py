@@ -24,6 +24,8 @@ from typing import Any, Protocol
 from smartdoc.config import Config
 from smartdoc.options import Options
 from smartdoc.pipeline.check import Checked, CheckedPlan, finding_to_json, reload
+from smartdoc.pipeline.history import HistoryOutcome
+from smartdoc.site.goalposts import PlanHistory
 from smartdoc.site.pages import RenderedPlan, SiteRenderer
 
 #: Below this many plans to render, starting worker processes costs more than it saves.
@@ -92,11 +94,20 @@ def plan_record(rendered: RenderedPlan, root: Path) -> dict[str, Any]:
     }
 
 
+def plan_history(outcome: HistoryOutcome, slug: str) -> PlanHistory | None:
+    """Return what the history stage found about one plan; None when it did not run."""
+    if not outcome.ran:
+        return None
+    goals = {goal: value for (plan, goal), value in outcome.goals.items() if plan == slug}
+    return PlanHistory(goals, tuple(outcome.dropped.get(slug, ())))
+
+
 def render_one(job: RenderJob, work: PlanWork) -> PlanOutcome:
     """Render one plan; write its page into the sink (or keep the identical old one)."""
     plan = work.plan
     loaded = reload(plan, job.config, job.options)
-    rendered = job.renderer.render_plan(loaded, job.checked.of(plan.slug))
+    history = plan_history(job.checked.history, plan.slug)
+    rendered = job.renderer.render_plan(loaded, job.checked.of(plan.slug), history)
     record = plan_record(rendered, job.config.root.resolve())
     page_sha, written = None, False
     if work.write_page:

@@ -46,7 +46,7 @@ from smartdoc.pipeline.check import (
     finding_to_json,
     is_project_path,
 )
-from smartdoc.pipeline.render import PlanWork, RenderJob, render_all
+from smartdoc.pipeline.render import PlanWork, RenderJob, plan_history, render_all
 from smartdoc.site.pages import (
     PAGE_TEMPLATES,
     PlanSummary,
@@ -353,12 +353,14 @@ def build_site(
     parts: dict[str, _PlanPart] = {}
     for plan in published:
         # findings are in the key: another plan can change them (rules that compare plans)
+        history = plan_history(checked.history, plan.slug)
         plan_key = (
             digest(
                 render_global,
                 plan.key,
                 sorted(plan.data_files.items()),
                 [finding_to_json(f) for f in plan.findings],
+                history.fingerprint() if history is not None else None,
             )
             if plan.key
             else None

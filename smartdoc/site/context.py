@@ -59,6 +59,7 @@ from smartdoc.site.format import (
     get_goal_precision,
     is_percent,
 )
+from smartdoc.site.goalposts import PlanHistory, get_dropped, get_goalposts
 
 #: Widest a progress bar is drawn, in % of its track; the printed figure is never clamped.
 BAR_MAX = 100.0
@@ -447,10 +448,12 @@ def get_goal_context(
     currency: str | None,
     precision: GoalPrecision = UNKNOWN_PRECISION,
     print_chart: bool = False,
+    goalposts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the template data of one goal card (and its row of the at-a-glance table).
 
     `print_chart`: also the chart for the PDF (`print_chart`: the wide rendering only).
+    `goalposts`: what git says changed (`smartdoc.site.goalposts.get_goalposts`).
     """
     title = goal.title or goal.id or "Untitled goal"
     progress, expected = score.progress, score.expected
@@ -518,6 +521,7 @@ def get_goal_context(
         "trend": charts.describe_trend(chart_data),
         "phases": {"cells": get_phase_cells(goal, score, precision)},
         "history": history,
+        "goalposts": goalposts,
         "facts": _goal_facts(goal, strategy, currency),
         "findings": [finding_data(f) for f in mine],
     }
@@ -531,10 +535,14 @@ def get_plan_context(
     narrative_html: str | None = None,
     reserved_ids: Iterable[str] = (),
     print_charts: bool = False,
+    history: PlanHistory | None = None,
+    originals: Mapping[str, GoalScore] | None = None,
 ) -> dict[str, Any]:
     """Return the template data of one plan page (and of its card on the index).
 
-    Plan-level values are JSON-ready (no dates): the index card is kept between builds.
+    Plan-level values are JSON-ready (no dates): the index card is kept between builds;
+    `dropped` is left out of it. `history` and `originals` (goal id -> its score against
+    the goalposts it started with) come from git: moved goalposts and dropped goals.
     """
     plan = loaded.plan
     assert plan is not None
@@ -545,6 +553,16 @@ def get_plan_context(
     goals = []
     for index, (goal, goal_score) in enumerate(zip(plan.goals, score.goals, strict=True)):
         anchor = anchors.make(goal, index)
+        precision = get_goal_precision(goal, loaded.decimals, index)
+        goalposts = None
+        if history is not None and goal.id is not None:
+            original = (originals or {}).get(goal.id)
+            target_text = None
+            if original is not None:
+                target_text = format_target(
+                    original.phases.target, original.direction, original.unit, precision.target
+                )
+            goalposts = get_goalposts(history.goals.get(goal.id), original, target_text)
         goals.append(
             get_goal_context(
                 goal,
@@ -553,8 +571,9 @@ def get_plan_context(
                 findings=mine,
                 strategy=strategy,
                 currency=currency,
-                precision=get_goal_precision(goal, loaded.decimals, index),
+                precision=precision,
                 print_chart=print_charts,
+                goalposts=goalposts,
             )
         )
     goal_ids = {goal.id for goal in plan.goals if goal.id is not None}
@@ -618,6 +637,7 @@ def get_plan_context(
         "plan_findings": [
             finding_data(f) for f in mine if f.goal is None or f.goal not in goal_ids
         ],
+        "dropped": get_dropped(history.dropped) if history is not None else [],
     }
 
 

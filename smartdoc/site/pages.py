@@ -37,8 +37,9 @@ from smartdoc.lint.letters import get_checked_letters, get_plan_letters
 from smartdoc.lint.registry import Rule, all_rules
 from smartdoc.lint.rules.format import E120 as NARRATIVE_RULE
 from smartdoc.load import LoadedPlan, resolve_inside
-from smartdoc.model import Objective
+from smartdoc.model import Objective, Plan
 from smartdoc.site import context, plans_json
+from smartdoc.site.goalposts import PlanHistory, original_goal
 from smartdoc.site.render import make_environment, render_template, theme_files
 from smartdoc.theme import theme_dir
 
@@ -224,8 +225,17 @@ class SiteRenderer:
 
     # --- one plan --------------------------------------------------------------------------
 
-    def render_plan(self, loaded: LoadedPlan, findings: Sequence[Finding]) -> RenderedPlan:
-        """Return a plan's page, template data, narrative findings, images and summary."""
+    def render_plan(
+        self,
+        loaded: LoadedPlan,
+        findings: Sequence[Finding],
+        history: PlanHistory | None = None,
+    ) -> RenderedPlan:
+        """Return a plan's page, template data, narrative findings, images and summary.
+
+        `history` (None outside git) adds moved goalposts and dropped goals to the page and
+        to the plan's object in plans.json.
+        """
         from smartdoc.site.markdown import make_plan_resolver, render
 
         plan = loaded.plan
@@ -239,6 +249,7 @@ class SiteRenderer:
             smart=letters,
             staleness_days=self.config.lint.staleness_days,
         )
+        originals = self._score_originals(plan, history)
         copies: dict[str, Path] = {}
         resolver = make_plan_resolver(
             loaded.slug, self.slugs, resolve_image=self._image_resolver(loaded, copies)
@@ -261,6 +272,8 @@ class SiteRenderer:
             narrative_html=narrative.html if loaded.body.strip() else None,
             reserved_ids={h.id for h in narrative.headings},
             print_charts=self.with_pdf,
+            history=history,
+            originals=originals,
         )
         page_path = f"{loaded.slug}.html"
         page = context.get_page(
@@ -278,10 +291,29 @@ class SiteRenderer:
             page_path=page_path,
             page_html=page_html,
             context=plan_context,
-            summary=get_summary(plan_context, score),
+            summary=get_summary(plan_context, score, history),
             findings=narrative_findings,
             copies=copies,
         )
+
+    def _score_originals(
+        self, plan: Plan, history: PlanHistory | None
+    ) -> dict[str, scoring.GoalScore]:
+        """Score each goal whose goalposts moved against the ones it started with."""
+        if history is None:
+            return {}
+        originals = {}
+        for goal in plan.goals:
+            original = original_goal(goal, history.goals.get(goal.id or ""))
+            if original is not None and goal.id is not None:
+                originals[goal.id] = scoring.score_goal(
+                    original,
+                    self.today,
+                    self.config.status_tolerance,
+                    period=plan.period,
+                    staleness_days=self.config.lint.staleness_days,
+                )
+        return originals
 
     def _narrative_finding(self, loaded: LoadedPlan, line: int, message: str) -> Finding | None:
         config = self.config.lint
@@ -400,12 +432,16 @@ class SiteRenderer:
         )
 
 
-def get_summary(plan_context: Mapping[str, Any], score: scoring.PlanScore) -> PlanSummary:
+def get_summary(
+    plan_context: Mapping[str, Any],
+    score: scoring.PlanScore,
+    history: PlanHistory | None = None,
+) -> PlanSummary:
     """Return the summary of a rendered plan."""
     card = {
         key: value
         for key, value in plan_context.items()
-        if key not in ("goals", "narrative", "findings", "plan_findings", "strategy")
+        if key not in ("goals", "narrative", "findings", "plan_findings", "strategy", "dropped")
     }
     card["goals"] = [
         {
@@ -437,7 +473,13 @@ def get_summary(plan_context: Mapping[str, Any], score: scoring.PlanScore) -> Pl
         strategy=dict(score.strategy),
         objectives=dict(score.objectives),
         goals=goals,
-        plan_json=_dump_json(plans_json.plan_to_json(score)),
+        plan_json=_dump_json(
+            plans_json.plan_to_json(
+                score,
+                history=None if history is None else history.goals,
+                dropped=None if history is None else history.dropped,
+            )
+        ),
     )
 
 

@@ -8,15 +8,17 @@ without `.0`); computed figures (change) to `FIGURE_DECIMALS`.
 Fields added after the first release: per goal `area`, `as_of` (the date of the current
 figure, the day the goal is judged at), `stale` (true when the latest check-in is older
 than the goal's cadence allows), `inside` (`{n, m}`: figures inside the band, for band
-goals; else null), `override` (`{status, reason, date, by}` or null) and `history` (the
-changes the H rules found; null until smartdoc reads git history); per plan
-`worst_status`; `objectives` and `areas`, each with `attainment` and `worst_status`.
+goals; else null), `override` (`{status, reason, date, by}` or null) and `history` (when
+the goal was first committed, whether its target or baseline was revised and the original
+ones, and the changes the H rules found; null outside git); per plan `worst_status` and
+`dropped` (goals removed after the period started, with their last status; null outside
+git); `objectives` and `areas`, each with `attainment` and `worst_status`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from smartdoc.model import Band, Checkin
@@ -28,8 +30,8 @@ DECIMALS = 4
 FIGURE_DECIMALS = 6
 
 
-def goal_to_json(score: GoalScore) -> dict[str, Any]:
-    """Return the `plans.json` object of one goal."""
+def goal_to_json(score: GoalScore, *, history: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return the `plans.json` object of one goal; `history` is what git says (or None)."""
     band = score.band
     return {
         "id": score.id,
@@ -71,7 +73,7 @@ def goal_to_json(score: GoalScore) -> dict[str, Any]:
         "stale": score.stale is not None,
         "inside": None if band is None else {"n": band.inside, "m": band.total},
         "override": _override_json(score.override),
-        "history": None,
+        "history": None if history is None else dict(history),
     }
 
 
@@ -86,8 +88,17 @@ def _override_json(override: OverrideScore | None) -> dict[str, Any] | None:
     }
 
 
-def plan_to_json(score: PlanScore) -> dict[str, Any]:
-    """Return the `plans.json` object of one plan."""
+def plan_to_json(
+    score: PlanScore,
+    *,
+    history: Mapping[str, Mapping[str, Any]] | None = None,
+    dropped: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Return the `plans.json` object of one plan.
+
+    `history` (goal id -> its changes) and `dropped` come from git; None outside it, where
+    each goal's `history` and the plan's `dropped` are null.
+    """
     period = score.period
     return {
         "slug": score.slug,
@@ -102,7 +113,14 @@ def plan_to_json(score: PlanScore) -> dict[str, Any]:
         "attainment": _number(score.attainment),
         "worst_status": score.worst_status,
         "smart_score": _number(score.smart.score),
-        "goals": [goal_to_json(goal) for goal in score.goals],
+        "goals": [
+            goal_to_json(
+                goal,
+                history=None if history is None else history.get(goal.id or ""),
+            )
+            for goal in score.goals
+        ],
+        "dropped": None if dropped is None else [dict(item) for item in dropped],
         "smart": {"met": score.smart.met, "checked": score.smart.checked},
         "budget": {
             "allocated": _number(score.budget.allocated, 2),
