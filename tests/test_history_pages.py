@@ -110,3 +110,20 @@ def test_a_new_commit_renders_the_page_again(moved: GitRepo) -> None:
     assert build(moved.path).returncode == 0
     page = (moved.path / "site" / "northwind.html").read_text(encoding="utf-8")
     assert "budget halved in the June review" in page
+
+
+def test_serve_shows_what_git_says_too(moved: GitRepo) -> None:
+    import datetime as dt
+
+    from smartdoc.commands.serve import Preview
+    from smartdoc.config import load_config
+    from smartdoc.options import make_options
+    from smartdoc.serve_http import SiteState
+
+    config = load_config(moved.path / "smartdoc.yml")
+    options = make_options(today=dt.date.fromisoformat(TODAY), environ={})
+    preview = Preview(config, options, pdf=False, drafts=False, state=SiteState()).build()
+    assert preview.files is not None
+    page = preview.files["northwind.html"].decode("utf-8")
+    assert "Goalposts moved." in page and "Dropped goals" in page
+    assert "H101" in page  # the H findings are among the card's review notes, as in a build
