@@ -47,9 +47,15 @@ _RULE_TESTS = (
     "tests/test_rule_edges.py",
 )
 TESTS: dict[str, tuple[str, ...]] = {
-    "smartdoc/scoring.py": (
+    "smartdoc/scoring/goal.py": (
         "tests/test_scoring.py",
         "tests/test_scoring_edges.py",
+        "tests/test_scoring_as_of.py",
+        "tests/test_json_types.py",
+    ),
+    "smartdoc/scoring/rollup.py": (
+        "tests/test_scoring.py",
+        "tests/test_rollups.py",
         "tests/test_json_types.py",
     ),
     "smartdoc/source.py": (

@@ -177,7 +177,7 @@ Repeated.[^1]
 
 def test_goal_anchors_never_make_an_id_of_another_goal_or_heading() -> None:
     from smartdoc.model import Goal
-    from smartdoc.site.context import GoalAnchors
+    from smartdoc.site.goal_card import GoalAnchors
 
     reserved = ["goal-z-title", "intro"]
     anchors = GoalAnchors(reserved)

@@ -46,7 +46,8 @@ def test_each_kind_of_mutant_is_found_and_replaces_only_its_span() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["smartdoc/scoring.py", "smartdoc/source.py", "smartdoc/lint/rules/measurable.py"]
+    "module",
+    ["smartdoc/scoring/goal.py", "smartdoc/source.py", "smartdoc/lint/rules/measurable.py"],
 )
 def test_every_mutant_of_a_mapped_module_parses(module: str) -> None:
     source = (REPO / module).read_text(encoding="utf-8")
@@ -59,8 +60,8 @@ def test_every_mutant_of_a_mapped_module_parses(module: str) -> None:
 
 
 def test_the_draw_survives_an_edit_elsewhere_in_the_file() -> None:
-    source = (REPO / "smartdoc" / "scoring.py").read_text(encoding="utf-8")
-    edited = "# a new first line\n" + source.replace("DECIMALS = 4", "DECIMALS = 5")
+    source = (REPO / "smartdoc" / "scoring" / "goal.py").read_text(encoding="utf-8")
+    edited = "# a new first line\n" + source.replace("low: float = 0.0", "low: float = 0.5")
     before = mutate.draw(source, mutate.find_mutants(source), 60, seed=17)
     after = mutate.draw(edited, mutate.find_mutants(edited), 60, seed=17)
     moved = {(m.line + 1, m.description) for m in before}

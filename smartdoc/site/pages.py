@@ -38,7 +38,7 @@ from smartdoc.lint.registry import Rule, all_rules
 from smartdoc.lint.rules.format import E120 as NARRATIVE_RULE
 from smartdoc.load import LoadedPlan, resolve_inside
 from smartdoc.model import Objective, Plan
-from smartdoc.site import context, plans_json
+from smartdoc.site import context, goal_card, plans_json
 from smartdoc.site.goalposts import PlanHistory, original_goal
 from smartdoc.site.render import make_environment, render_template, theme_files
 from smartdoc.theme import theme_dir
@@ -370,7 +370,7 @@ class SiteRenderer:
             "url": context.page_url(slug),
             "file": rel_path,
             "title": rel_path,
-            "findings": [context.finding_data(f) for f in findings],
+            "findings": [goal_card.finding_data(f) for f in findings],
         }
         page = context.get_page(rel_path, path, "plan", base_url=None)
         return render_template(self.env, "problems.html", site=self.site, page=page, plan=plan)
