@@ -373,7 +373,8 @@ def _type_problem(
 
 
 def _leave_out_after(data: dict[str, Any], day: dt.date, loaded: LoadedPlan) -> None:
-    """Leave out the check-ins and final figures dated after `day` (`--as-of`)."""
+    """Leave out the check-ins, final figures and overrides dated after `day` (`--as-of`):
+    on that day none of them had been written yet."""
 
     def is_after(item: Any) -> bool:
         value = item.get("date") if isinstance(item, dict) else None
@@ -390,8 +391,9 @@ def _leave_out_after(data: dict[str, Any], day: dt.date, loaded: LoadedPlan) -> 
                 if is_after(item):
                     checkins[index] = _REMOVED
                     left_out = True
-        if is_after(goal.get("final")):
-            del goal["final"]
+        for later in ("final", "override"):
+            if is_after(goal.get(later)):
+                del goal[later]
     if left_out:  # positions of the check-ins after them move up with them
         removals: dict[NodePath, list[int]] = {}
         _compact_lists(data, (), removals)

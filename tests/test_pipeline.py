@@ -175,3 +175,15 @@ def test_as_of_shows_the_plans_as_they_stood_without_future_figure_errors(exampl
     assert '"today": "2026-04-01"' in plans
     # the check-ins after that day are not in the published figures
     assert "2026-11-01" not in plans and "2026-03-01" in plans
+
+
+def test_as_of_leaves_out_an_override_written_after_that_day(examples: Path) -> None:
+    """The churn goal's override is dated 2026-11-23: on 2026-04-01 nobody had judged it yet."""
+    reason = "win-back offer went live"
+    today = run_cli(examples, "build", "--no-pdf", "--today", TODAY)
+    assert today.returncode == 0, today.stderr
+    pages = [examples / "site" / "plans.json", *(examples / "site").rglob("velo-verde*.html")]
+    assert len(pages) > 1 and all(reason in p.read_text("utf-8") for p in pages)
+    earlier = run_cli(examples, "build", "--no-pdf", "--as-of", "2026-04-01")
+    assert earlier.returncode == 0, earlier.stderr
+    assert not any(reason in p.read_text("utf-8") for p in pages)
