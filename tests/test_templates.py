@@ -119,6 +119,27 @@ def test_template_syntax_error_names_file_and_line(project: Path) -> None:
     assert "index.html:2" in output
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{{ no_such_thing }}", "template error: 'no_such_thing' is undefined"),
+        ("{{ 1 / 0 }}", "template error: ZeroDivisionError: division by zero"),
+    ],
+)
+def test_a_failure_in_an_overridden_base_names_that_file_and_line(
+    project: Path, body: str, message: str
+) -> None:
+    """Every page extends base.html: the error is in base.html, not in the page being drawn."""
+    (project / "templates" / "base.html").write_text(
+        '{% extends "!theme/base.html" %}\n{% block footer %}\n' + body + "{% endblock %}\n",
+        encoding="utf-8",
+    )
+    code, output = build(project)
+    assert code == 2
+    assert f"templates/base.html:3: {message}" in output, output
+    assert "Traceback" not in output and "internal error" not in output
+
+
 def test_environment_autoescapes_and_is_strict() -> None:
     import jinja2
 

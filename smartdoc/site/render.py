@@ -19,6 +19,7 @@ One `Environment` per build, made by `make_environment`:
 from __future__ import annotations
 
 import os
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -172,7 +173,35 @@ def render_template(env: Environment, name: str, **variables: Any) -> str:
     except TemplateNotFound as exc:
         raise TemplateError(f"{name}: template not found: {exc.name}") from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"{name}: template error: {exc.message}") from None
+        place = _template_line(exc, innermost_only=False) or name
+        raise TemplateError(f"{place}: template error: {exc.message}") from None
+    except Exception as exc:
+        # `{{ 1/0 }}` or `{{ goal.title + 1 }}` fails in the template's own code: say which
+        # line of which file. A failure inside smartdoc's Python stays an internal error.
+        line = _template_line(exc, innermost_only=True)
+        if line is None:
+            raise
+        raise TemplateError(f"{line}: template error: {type(exc).__name__}: {exc}") from None
+
+
+def _template_line(exc: BaseException, *, innermost_only: bool) -> str | None:
+    """Return "file:line" of the innermost template frame of a render failure, or None.
+
+    Jinja rewrites the traceback of a render so that template code appears as frames whose
+    file is the template and whose line is the template's line. With `innermost_only`, only
+    a failure raised by the template code itself counts (its last frame is a template's).
+    """
+    found = None
+    frames = list(traceback.walk_tb(exc.__traceback__))
+    for frame, lineno in frames:
+        filename = frame.f_code.co_filename
+        if not filename.endswith(".py") and Path(filename).is_file():
+            found = f"{_short(filename)}:{lineno}"
+    if innermost_only and frames:
+        last = frames[-1][0].f_code.co_filename
+        if last.endswith(".py") or not Path(last).is_file():
+            return None
+    return found
 
 
 def _short(filename: str) -> str:
