@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
+from smartdoc.cache import cache_base, choose_cache_base
 from smartdoc.commands.init import scaffold
 
 FILES = scaffold(dt.date(2027, 1, 1))
@@ -68,6 +69,32 @@ def test_gitlab_fetches_full_history_and_diffs_merge_requests() -> None:
     assert 'smartdoc diff "$CI_MERGE_REQUEST_DIFF_BASE_SHA" --format markdown' in script
     assert job["script"][-1] == "exit $status"
     assert subprocess.run(["bash", "-n"], input=script, text=True, check=False).returncode == 0
+
+
+def test_both_recipes_keep_the_folder_smartdoc_caches_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CI build reuses the last run's pages: the folder the recipe keeps is the one
+    smartdoc picks under that CI's environment (and a project folder there is accepted)."""
+    home = tmp_path / "home" / "runner"
+    monkeypatch.setenv("HOME", str(home))
+    steps = GITHUB["jobs"]["build"]["steps"]
+    cached = next(s for s in steps if str(s.get("uses", "")).startswith("actions/cache"))
+    assert steps.index(cached) < next(
+        i for i, s in enumerate(steps) if s.get("name") == "Build the site"
+    )
+    github_folder = Path(cached["with"]["path"].replace("~", str(home)))
+    assert cache_base({"HOME": str(home)}) == github_folder
+
+    project = tmp_path / "builds" / "group" / "plans"
+    project.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(project)], check=True)  # CI clones the project
+    variables = {
+        k: v.replace("$CI_PROJECT_DIR", str(project)) for k, v in GITLAB["variables"].items()
+    }
+    gitlab_folder, refused = choose_cache_base(project, {"HOME": str(home), **variables})
+    assert refused is None
+    assert any(gitlab_folder == project / kept for kept in GITLAB["default"]["cache"]["paths"])
 
 
 class _GitLabStandIn(BaseHTTPRequestHandler):
