@@ -26,6 +26,7 @@ from smartdoc.history.diff import (
     render_markdown,
     render_text,
 )
+from smartdoc.history.findings import reconcile_suppressions
 from smartdoc.history.git import HistoryUnavailable, check_revision
 from smartdoc.history.log import Commit, History, read_history
 from smartdoc.history.records import (
@@ -35,7 +36,7 @@ from smartdoc.history.records import (
     HistoryReport,
     original_progress,
 )
-from smartdoc.history.rules import history_findings, reconcile_suppressions
+from smartdoc.history.rules import history_findings
 from smartdoc.history.snapshot import materialize
 
 __all__ = [

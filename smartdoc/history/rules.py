@@ -12,14 +12,13 @@ those steps per goal `id` and report, positioned in the plan as it is now:
 - H106 any of those made by a commit with a `Smartdoc-Rebaseline:` trailer (info, with it).
 
 Findings honour `select`, `ignore`, `severity`, `per-file-ignores` and `# smartdoc:
-ignore[...]` comments the way the lint engine does. The records (`GoalHistory`,
+ignore[...]` comments the way the lint engine does (`smartdoc.history.findings`). The records (`GoalHistory`,
 `DroppedGoal`) hold every change found, whatever is selected, for the page and `plans.json`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +38,7 @@ from smartdoc.history.facts import (
     show,
     show_values,
 )
+from smartdoc.history.findings import Hit, hit_findings
 from smartdoc.history.log import ON_DISK, Commit, FileHistory, History, Version
 from smartdoc.history.records import (
     ChangeKind,
@@ -47,14 +47,11 @@ from smartdoc.history.records import (
     GoalHistory,
     HistoryReport,
 )
-from smartdoc.lint.engine import is_selected
 from smartdoc.lint.finding import Finding
-from smartdoc.lint.rules import history as catalogue
 from smartdoc.load import LoadedPlan
 from smartdoc.model import Goal
 from smartdoc.source import Location, NodePath
 
-RULES = {rule.code: rule for rule in catalogue.RULES}
 MOVED, ADDED_LATE, BASELINE_LATE, REWRITTEN, DROPPED, REBASELINED = (
     "H101",
     "H102",
@@ -63,7 +60,6 @@ MOVED, ADDED_LATE, BASELINE_LATE, REWRITTEN, DROPPED, REBASELINED = (
     "H105",
     "H106",
 )
-UNUSED_SUPPRESSION = "E901"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +78,7 @@ class _PlanRun:
 
     loaded: LoadedPlan
     #: (code, node path, message, prefer the key's position)
-    hits: list[tuple[str, NodePath, str, bool]] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
     changes: dict[str, list[GoalChange]] = field(default_factory=dict)
 
     def report(
@@ -154,7 +150,7 @@ def history_findings(
             goals[(loaded.slug, goal_id)] = _goal_history(
                 loaded.slug, facts, steps, start, first_seen.get(goal_id), run.changes
             )
-        findings.extend(_findings(run, config, used))
+        findings.extend(hit_findings(run.loaded, run.hits, config, used))
     return HistoryReport(tuple(sorted(findings)), goals, dropped, frozenset(used))
 
 
@@ -532,96 +528,3 @@ def _old_value(goal_id: str, change: GoalChange, steps: Sequence[_Step]) -> Valu
             if before is not None:
                 return before.fields[change.field]
     return None
-
-
-# --- findings ----------------------------------------------------------------------------
-
-
-def _findings(run: _PlanRun, config: LintConfig, used: set[tuple[str, int, str]]) -> list[Finding]:
-    loaded = run.loaded
-    goal_lines = _goal_lines(loaded)
-    findings = []
-    for code, path, message, prefer_key in run.hits:
-        if not is_selected(code, config):
-            continue
-        location = loaded.location(path, prefer_key=prefer_key)
-        if _ignored_in_file(code, location.file, config):
-            continue
-        if location.file == loaded.rel_path:
-            line = _suppressed_by(code, location.line, path, loaded, goal_lines)
-            if line is not None:
-                used.add((location.file, line, code))
-                continue
-        rule = RULES[code]
-        findings.append(
-            Finding(
-                file=location.file,
-                line=location.line,
-                column=location.column,
-                code=code,
-                name=rule.name,
-                severity=config.severity.get(code, rule.severity),
-                message=message,
-                plan=loaded.slug,
-                goal=loaded.goal_id(path),
-            )
-        )
-    return findings
-
-
-def _ignored_in_file(code: str, file: str, config: LintConfig) -> bool:
-    return any(
-        fnmatch.fnmatch(file, pattern) and any(code.startswith(c.upper()) for c in codes)
-        for pattern, codes in config.per_file_ignores.items()
-    )
-
-
-def _goal_lines(loaded: LoadedPlan) -> dict[int, int]:
-    """Return the first line of each goal mapping -> goal index."""
-    lines: dict[int, int] = {}
-    for index in range(len(loaded.plan.goals) if loaded.plan else 0):
-        line = loaded.marks.line_of(("goals", index))
-        if line is not None:
-            lines[line] = index
-    return lines
-
-
-def _suppressed_by(
-    code: str, line: int, path: NodePath, loaded: LoadedPlan, goal_lines: Mapping[int, int]
-) -> int | None:
-    """Return the line of the `# smartdoc: ignore[...]` comment that silences it, if any."""
-    if code in loaded.suppressions.get(line, ()):
-        return line
-    if len(path) >= 2 and path[0] == "goals":
-        for goal_line, index in goal_lines.items():
-            if index == path[1] and code in loaded.suppressions.get(goal_line, ()):
-                return goal_line
-    return None
-
-
-def reconcile_suppressions(
-    findings: Iterable[Finding], report: HistoryReport | None
-) -> list[Finding]:
-    """Drop the engine's "unused suppression" findings for H codes history used or could not check.
-
-    The lint engine does not run the H rules, so it reports every `ignore[H...]` comment as
-    unused (E901). Pass the run's findings and the history report (None when history was
-    unavailable: those comments cannot be judged then, so none is reported).
-    """
-    used = report.used_suppressions if report is not None else frozenset()
-    kept = []
-    for finding in findings:
-        if finding.code == UNUSED_SUPPRESSION:
-            code = _suppressed_code(finding.message)
-            is_history = code is not None and code.startswith("H")
-            if is_history and (report is None or (finding.file, finding.line, code) in used):
-                continue
-        kept.append(finding)
-    return kept
-
-
-def _suppressed_code(message: str) -> str | None:
-    prefix = "suppression of "
-    if not message.startswith(prefix):
-        return None
-    return message[len(prefix) :].split(" ", 1)[0]

@@ -184,8 +184,8 @@ def reconcile(
     Without history (`used` None) an `ignore[H...]` comment cannot be judged, so none is
     reported as unused.
     """
+    from smartdoc.history.findings import reconcile_suppressions
     from smartdoc.history.records import HistoryReport
-    from smartdoc.history.rules import reconcile_suppressions
 
     report = None if used is None else HistoryReport((), {}, {}, used)
     return reconcile_suppressions(findings, report)
