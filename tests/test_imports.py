@@ -1,5 +1,5 @@
-"""Lazy imports (issue 6): `smartdoc --help` and `smartdoc lint` never load WeasyPrint (about a
-second to import) nor Jinja; each case runs in a fresh interpreter and lists sys.modules."""
+"""Lazy imports (issue 6): `smartdoc --help`, `lint`, `status`, `rules` and `schema` never load
+WeasyPrint (about a second to import) nor Jinja; each case runs in a fresh interpreter and lists sys.modules."""
 
 from __future__ import annotations
 
@@ -78,6 +78,8 @@ def project(tmp_path: Path) -> Path:
         ["lint", "--today", "2026-11-23"],
         ["lint", "-f", "json", "--today", "2026-11-23"],
         ["rules"],
+        ["status", "--today", "2026-11-23"],
+        ["schema"],
     ],
 )
 def test_light_commands_import_no_heavy_library(project: Path, args: list[str]) -> None:
