@@ -4,6 +4,8 @@ cache never changes a byte of the site (issue 11)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -85,3 +87,40 @@ def test_an_incremental_build_equals_a_clean_one(project: Path, tmp_path: Path) 
     incremental = build_into(project, site, 2)
     shutil.rmtree(project_cache_dir(project))
     assert incremental == build_into(project, tmp_path / "clean", 1)
+
+
+def test_with_two_workers_each_writes_its_pages_before_rendering_its_next_plan(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forked path: workers render side by side, so the order across them is free, but a
+    worker's pages reach the staging folder before it starts its next plan."""
+    config = load_config(project / "smartdoc.yml")
+    options = make_options(today=TODAY, jobs=2, environ={})
+    render_plan = pages.SiteRenderer.render_plan
+    log = tmp_path / "renders.jsonl"
+    writer = SiteWriter(tmp_path / "site")
+
+    def watching(self: pages.SiteRenderer, loaded, findings, history=None):  # type: ignore[no-untyped-def]
+        assert writer.temp is not None
+        present = sorted(p.stem for p in writer.temp.glob("plan-*.html"))
+        line = json.dumps({"pid": os.getpid(), "slug": loaded.slug, "present": present})
+        with log.open("a", encoding="utf-8") as handle:  # one short append per render
+            handle.write(line + "\n")
+        return render_plan(self, loaded, findings, history)
+
+    monkeypatch.setattr(pages.SiteRenderer, "render_plan", watching)
+    with writer:
+        result = build_site(config, options, REQUEST, memo=NullMemo(), sink=writer)
+        assert not result.refused
+    renders = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["slug"] for r in renders) == sorted(
+        p.stem for p in (project / "plans").glob("*.md")
+    )
+    by_worker: dict[int, list[dict[str, object]]] = {}
+    for render in renders:
+        by_worker.setdefault(int(render["pid"]), []).append(render)
+    assert len(by_worker) == 2 and os.getpid() not in by_worker  # two forked workers
+    for worker_renders in by_worker.values():
+        for index, render in enumerate(worker_renders):
+            earlier = {str(r["slug"]) for r in worker_renders[:index]}
+            assert earlier <= set(render["present"]), (index, render["slug"])  # type: ignore[arg-type]
