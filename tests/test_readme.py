@@ -78,9 +78,15 @@ def tutorial_steps(text: str) -> list[Step]:
     return steps
 
 
+#: The README writes the user's home folder as this; the test runs with HOME in its folder.
+README_HOME = "/home/you"
+
+
 def normalise(text: str, folder: Path) -> list[str]:
     """Return the lines of `text` with what varies between runs replaced by placeholders."""
-    text = text.replace(str(folder), "<tmp>")
+    text = text.replace(str(folder / "home"), README_HOME).replace(str(folder), "<tmp>")
+    # a project's cache folder is named by a hash of the project's path
+    text = re.sub(r"(/\.cache/smartdoc/projects/)[0-9a-f]{24}/", r"\1<hash>/", text)
     text = re.sub(r"\b\d+(?:\.\d+)?\s?(?:ms|s)\b", "<time>", text)
     text = re.sub(r"\b\d+(?:\.\d+)?\s?(?:B|KiB|MiB|GiB|kB|MB|GB)\b", "<size>", text)
     lines = [line.rstrip() for line in text.split("\n")]
@@ -99,8 +105,12 @@ def matches(shown: list[str], printed: list[str]) -> bool:
     return bool(printed) and printed[0] == head and matches(rest, printed[1:])
 
 
-def env() -> dict[str, str]:
+def env(home: Path | None = None) -> dict[str, str]:
     values = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_COLOR": "1", "COLUMNS": "200"}
+    if home is not None:  # the build cache goes to ~/.cache/smartdoc, as the README says
+        values["HOME"] = str(home)
+        for moved in ("XDG_CACHE_HOME", "SMARTDOC_CACHE_DIR"):
+            values.pop(moved, None)
     values["PYTHONUNBUFFERED"] = "1"  # stdout and stderr interleave as on a terminal
     values["PATH"] = str(Path(sys.executable).parent) + os.pathsep + values.get("PATH", "")
     values.pop("GITHUB_ACTIONS", None)
@@ -146,6 +156,8 @@ def _serve(command: str, cwd: Path) -> None:
 
 
 def test_tutorial_word_for_word(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
     cwd = tmp_path
     steps = tutorial_steps(README.read_text(encoding="utf-8"))
     assert steps
@@ -165,7 +177,7 @@ def test_tutorial_word_for_word(tmp_path: Path) -> None:
         result = subprocess.run(
             words,
             cwd=cwd,
-            env=env(),
+            env=env(home),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
