@@ -243,6 +243,7 @@ def full(report: LintReport, *, color: bool = False, summary: bool = True, **_: 
     """Return findings grouped by file, with code frames, then the summary line."""
 
     def style(text: str, **kwargs: object) -> str:
+        # click.style takes typed keywords (fg: str, bold: bool...); callers pass those names
         return click.style(text, **kwargs) if color else text  # type: ignore[arg-type]
 
     sources = _SourceLines(report.root, report.sources)

@@ -21,6 +21,7 @@ from yaml.constructor import SafeConstructor
 try:  # the C loader is ~7x faster; the guards below make it safe
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - libyaml missing
+    # the pure-Python loader is another class with the same interface
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 #: Largest front-matter accepted, in bytes of text.

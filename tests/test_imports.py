@@ -1,5 +1,6 @@
 """Lazy imports (issue 6): `smartdoc --help`, `lint`, `status`, `rules` and `schema` never load
-WeasyPrint (about a second to import) nor Jinja; each case runs in a fresh interpreter and lists sys.modules."""
+WeasyPrint (about a second to import) nor Jinja; each case runs in a fresh interpreter and
+lists sys.modules."""
 
 from __future__ import annotations
 

@@ -12,8 +12,9 @@ those steps per goal `id` and report, positioned in the plan as it is now:
 - H106 any of those made by a commit with a `Smartdoc-Rebaseline:` trailer (info, with it).
 
 Findings honour `select`, `ignore`, `severity`, `per-file-ignores` and `# smartdoc:
-ignore[...]` comments the way the lint engine does (`smartdoc.history.findings`). The records (`GoalHistory`,
-`DroppedGoal`) hold every change found, whatever is selected, for the page and `plans.json`.
+ignore[...]` comments the way the lint engine does (`smartdoc.history.findings`). The records
+(`GoalHistory`, `DroppedGoal`) hold every change found, whatever is selected, for the page
+and `plans.json`.
 """
 
 from __future__ import annotations

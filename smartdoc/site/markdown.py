@@ -217,6 +217,7 @@ def make_renderer(allow_html: bool = False, *, commonmark_only: bool = False) ->
         return md
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
+    # markdown-it-py's documented way to replace its link check is to assign the method
     md.validateLink = _validate_link  # type: ignore[method-assign]
     # named "anchor" as the plugin it replaces: `disable("anchor")` leaves headings without ids
     md.core.ruler.push("anchor", _anchor_headings)
