@@ -58,6 +58,16 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/test_rollups.py",
         "tests/test_json_types.py",
     ),
+    "smartdoc/scoring/results.py": (
+        "tests/test_scoring.py",
+        "tests/test_scoring_edges.py",
+        "tests/test_rollups.py",
+    ),
+    "smartdoc/site/plans_json.py": (
+        "tests/test_json_types.py",
+        "tests/test_rollups.py",
+        "tests/test_plan_page.py",
+    ),
     "smartdoc/source.py": (
         "tests/test_malformed.py",
         "tests/test_bounds.py",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import json
 import re
 import shutil
 import subprocess
@@ -383,7 +384,9 @@ def test_scorecard_page_one_is_the_summary_with_as_of_said_once(built: Any) -> N
     assert lowest_text(data, 0, margin=60) < height / 3
 
 
-def test_scorecard_carries_review_notes_the_stale_figure_and_the_override(built: Any) -> None:
+def test_the_override_and_the_stale_figure_on_the_scorecard_the_page_and_in_plans_json(
+    built: Any,
+) -> None:
     _, result, _ = built
     text = pdf_text(result.written["pdf/velo-verde-retention-fy27.pdf"])
     # CSAT's last figure is of 1 September: 80 days before 20 November, flagged on the card
@@ -398,6 +401,22 @@ def test_scorecard_carries_review_notes_the_stale_figure_and_the_override(built:
         "on 15 October; November is its first full month (computed: off track)"
     ) in text
     assert "Off track judged At risk" in text
+    # the same build's page and plans.json carry the override beside the computed status
+    root = built[0]
+    page = re.sub(r"<[^>]+>", " ", (root / "site" / "velo-verde-retention-fy27.html").read_text())
+    page = re.sub(r"\s+", " ", page)
+    assert "Off track judged At risk" in page
+    assert "The win-back offer went live on 15 October" in page
+    data = json.loads((root / "site" / "plans.json").read_text(encoding="utf-8"))
+    velo = next(p for p in data["plans"] if p["slug"] == "velo-verde-retention-fy27")
+    churn = next(g for g in velo["goals"] if g["id"] == "monthly-churn")
+    assert churn["status"] == "off-track"
+    assert churn["override"] == {
+        "status": "at-risk",
+        "reason": "The win-back offer went live on 15 October; November is its first full month",
+        "date": "2026-11-23",
+        "by": "Anneliese Brück",
+    }
 
 
 def test_an_unmet_letter_gives_its_reason(tmp_path: Path) -> None:
