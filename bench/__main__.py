@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import functools
 import gc
+import json
 import importlib.metadata
 import os
 import platform
@@ -515,7 +516,8 @@ def table(
     lines += ["", "| target | measured | goal | met |", "|---|---|---|---|"]
 
     def target(label: str, value: float, goal: str, met: bool, fmt: str = "{:.2f}x") -> None:
-        lines.append(f"| {label} | {fmt.format(value)} | {goal} | {'yes' if met else 'NO'} |")
+        shown = fmt.format(value) if "{" in fmt else fmt  # else fmt is the figure as written
+        lines.append(f"| {label} | {shown} | {goal} | {'yes' if met else 'NO'} |")
 
     if "mkdocs build" in cmd:
         faster = cmd["mkdocs build"].median / build.median
@@ -550,7 +552,7 @@ def table(
             max(peaks),
             "<= 300 MiB each (flat)",
             max(peaks) <= 300,
-            " / ".join(f"{p:.0f}" for p in peaks) + " MiB{:.0s}",
+            " / ".join(f"{p:.0f}" for p in peaks) + " MiB",
         )
     one = cmd["one plan changed"].median / build.median
     target("one plan changed / full build (wall)", one * 100, "<= 5%", one <= 0.05, "{:.1f}%")
@@ -605,6 +607,54 @@ def table(
     return "\n".join(lines) + "\n"
 
 
+def _write_raw(path: Path, raw: tuple[Any, ...]) -> None:
+    """Keep every figure of a run as JSON (`--table-from` makes the tables again from it)."""
+    n, runs, sample, floor_m, cmd, flat, chart, history = raw
+
+    def measures(group: dict[str, Measure]) -> dict[str, Any]:
+        return {k: {"seconds": m.seconds, "cpu": m.cpu, "rss": m.rss} for k, m in group.items()}
+
+    data = {
+        "plans": n,
+        "runs": runs,
+        "pdf_sample": sample,
+        "floor": measures(floor_m),
+        "commands": measures(cmd),
+        "flatness": flat,
+        "chart_share": chart,
+        "history": measures(history),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def _read_raw(path: Path) -> tuple[Any, ...]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+
+    def measures(group: dict[str, Any]) -> dict[str, Measure]:
+        made = {}
+        for name, figures in group.items():
+            measure = Measure(name)
+            measure.seconds, measure.cpu, measure.rss = (
+                figures["seconds"],
+                figures["cpu"],
+                figures["rss"],
+            )
+            made[name] = measure
+        return made
+
+    return (
+        data["plans"],
+        data["runs"],
+        data["pdf_sample"],
+        measures(data["floor"]),
+        measures(data["commands"]),
+        [tuple(row) for row in data["flatness"]],
+        data["chart_share"],
+        measures(data["history"]),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -616,7 +666,18 @@ def main() -> None:
     parser.add_argument("--no-mkdocs", action="store_true")
     parser.add_argument("--no-history", action="store_true")
     parser.add_argument("--results", type=Path, default=HERE / "results.md")
+    parser.add_argument(
+        "--table-from",
+        type=Path,
+        metavar="RAW.json",
+        help="measure nothing: write the tables from a run's raw figures (bench/out/raw-N.json)",
+    )
     args = parser.parse_args()
+    if args.table_from is not None:
+        text = table(*_read_raw(args.table_from))
+        print(text)
+        args.results.write_text(text, encoding="utf-8")
+        return
 
     root = project(args.plans)
     pdf_root = project(args.pdf_sample, f"pdf-sample-{args.pdf_sample}")
@@ -633,7 +694,11 @@ def main() -> None:
     history = {} if args.no_history else history_rows(args.plans, args.runs)
     say("bench: memory flatness")
     flat = [] if args.no_flatness else flatness(sorted({250, args.plans, 4000}))
-    text = table(args.plans, args.runs, args.pdf_sample, floor_m, cmd, flat, chart, history)
+    raw = (args.plans, args.runs, args.pdf_sample, floor_m, cmd, flat, chart, history)
+    raw_file = HERE / "out" / f"raw-{args.plans}.json"
+    _write_raw(raw_file, raw)  # a run's figures outlive a mistake in the tables below
+    say(f"bench: raw figures in {raw_file}")
+    text = table(*raw)
     print(text)
     args.results.write_text(text, encoding="utf-8")
     say(f"bench: wrote {args.results}")
