@@ -29,8 +29,8 @@ import argparse
 import datetime as dt
 import functools
 import gc
-import json
 import importlib.metadata
+import json
 import os
 import platform
 import shutil
