@@ -437,33 +437,42 @@ def _with_history(
         quiet = repository.reason in ("no-git", "not-a-repository")
         return unjudged, HistoryOutcome(notice=repository.message, notice_is_quiet=quiet)
     readable = [p for p in plans if p.readable and p.crash is None]
-    key = None
-    if repository.has_commits() and all(p.key is not None for p in plans):
-        commit = repository.resolve_commit(source.rev or "HEAD")
-        files = [(p.rel_path, p.key) for p in plans]
-        files += sorted({item for p in plans for item in p.data_files.items()})
-        key = history_stage.history_key(commit, files, config, options, source)
-    run: HistoryRun | HistoryOutcome | None = None
-    record = memo.get("history", key) if key is not None else None
-    if record is not None and key is not None:
-        try:
-            run = HistoryRun.from_json(record)
-        except ValueError:
-            memo.forget("history", key)
-    if run is None:
+    # One memo record per plan: a plan's H findings depend on its own files' history only, so
+    # an edit to one plan reads that plan again, not the whole portfolio.
+    commit = repository.resolve_commit(source.rev or "HEAD") if repository.has_commits() else None
+    keys: dict[str, str | None] = {}
+    parts: dict[str, HistoryRun] = {}
+    for plan in readable:
+        key = None
+        if commit is not None and plan.key is not None:
+            files = [(plan.rel_path, plan.key), *sorted(plan.data_files.items())]
+            key = history_stage.history_key(commit, files, config, options, source)
+        keys[plan.rel_path] = key
+        record = memo.get("history", key) if key is not None else None
+        if record is not None and key is not None:
+            try:
+                parts[plan.rel_path] = HistoryRun.from_json(record)
+            except ValueError:
+                memo.forget("history", key)
+    missing = [p for p in readable if p.rel_path not in parts]
+    if missing:
         root = config.root.resolve()
         loaded = [
             p.loaded
             if p.loaded is not None and p.loaded.marks.values
             else load_source(p.source, config, read_plan_bytes(p.source, root), options.as_of)
-            for p in readable
+            for p in missing
         ]
         run = history_stage.run_history(loaded, config, options, source)
-        if isinstance(run, HistoryRun) and key is not None:
-            memo.put("history", key, run.to_json())
-    if isinstance(run, HistoryOutcome):  # unavailable after all (a shallow clone)
-        return tuple(_reconciled(plan, [], None) for plan in plans), run
-    return tuple(_reconciled(plan, run.findings, run.used) for plan in plans), run.outcome
+        if isinstance(run, HistoryOutcome):  # unavailable after all (a shallow clone)
+            return tuple(_reconciled(plan, [], None) for plan in plans), run
+        for plan in missing:
+            parts[plan.rel_path] = part = run.part(plan.slug, plan.rel_path)
+            key = keys[plan.rel_path]
+            if key is not None:
+                memo.put("history", key, part.to_json())
+    merged = HistoryRun.merged([parts[p.rel_path] for p in readable])
+    return tuple(_reconciled(plan, merged.findings, merged.used) for plan in plans), merged.outcome
 
 
 def _reconciled(

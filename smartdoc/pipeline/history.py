@@ -82,7 +82,7 @@ def history_key(
     options: Options,
     source: HistorySource,
 ) -> str:
-    """Return the memo key of a run's H findings: the commit, every file's bytes, settings."""
+    """Return the memo key of one plan's H findings: the commit, its files' bytes, settings."""
     return digest(
         CACHE_FORMAT,
         __version__,
@@ -104,6 +104,31 @@ class HistoryRun:
     #: (file, line, code) of each suppression comment that silenced an H finding.
     used: frozenset[tuple[str, int, str]]
     outcome: HistoryOutcome
+
+    def part(self, slug: str, rel_path: str) -> HistoryRun:
+        """Return what the run found about one plan (the H rules judge each plan on its own)."""
+        return HistoryRun(
+            tuple(f for f in self.findings if f.plan == slug),
+            frozenset(item for item in self.used if item[0] == rel_path),
+            HistoryOutcome(
+                goals={k: v for k, v in self.outcome.goals.items() if k[0] == slug},
+                dropped={k: v for k, v in self.outcome.dropped.items() if k == slug},
+                ran=True,
+            ),
+        )
+
+    @classmethod
+    def merged(cls, parts: Sequence[HistoryRun]) -> HistoryRun:
+        """Return the run made of the parts of several plans."""
+        return cls(
+            tuple(sorted(f for part in parts for f in part.findings)),
+            frozenset(item for part in parts for item in part.used),
+            HistoryOutcome(
+                goals={k: v for part in parts for k, v in part.outcome.goals.items()},
+                dropped={k: v for part in parts for k, v in part.outcome.dropped.items()},
+                ran=True,
+            ),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """Return the run as a memo record (`from_json` reads it back, checking it)."""
