@@ -93,21 +93,27 @@ _FLIPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Is: ast.IsNot,
     ast.IsNot: ast.Is,
 }
-#: Copied into the scratch project; everything else (venv, caches, output) is left out.
-_IGNORED = shutil.ignore_patterns(
+#: Left out of the scratch project at any depth (venvs, caches)...
+_IGNORED_ANYWHERE = shutil.ignore_patterns(
     ".git",
     ".venv",
     "node_modules",
-    "site",
-    "build",
-    "dist",
-    "bench",
     "*.egg-info",
     ".*_cache",
     ".hypothesis",
     "__pycache__",
     ".smartdoc_cache",
 )
+#: ...and these only where they are output: the project's top folder (`smartdoc/site` is
+#: code) and bench/out (generated plans).
+_IGNORED_AT = {REPO: {"site", "build", "dist"}, REPO / "bench": {"out"}}
+
+
+def _ignored(folder: str, names: list[str]) -> set[str]:
+    """Return the names under `folder` not copied into the scratch project."""
+    return set(_IGNORED_ANYWHERE(folder, names)) | (
+        _IGNORED_AT.get(Path(folder), set()) & set(names)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Tally] = {}
     with tempfile.TemporaryDirectory(prefix="smartdoc-mutate-") as tmp:
         scratch = Path(tmp) / "project"
-        shutil.copytree(REPO, scratch, ignore=_IGNORED, symlinks=True)
+        shutil.copytree(REPO, scratch, ignore=_ignored, symlinks=True)
         for module in modules:
             tally = mutate_module(module, scratch, args.sample, args.seed, not args.quiet)
             if tally is not None:

@@ -73,3 +73,14 @@ def test_every_mapped_test_file_that_exists_is_a_test_file() -> None:
     for module, tests in mutate.TESTS.items():
         assert (REPO / module).is_file(), module
         assert any((REPO / test).is_file() for test in tests), module
+
+
+def test_the_scratch_copy_keeps_every_module_and_leaves_output_out() -> None:
+    """`site` is output at the top and code under smartdoc/: only the output is left out."""
+    assert mutate._ignored(str(REPO), ["site", "smartdoc", "bench", ".venv"]) == {"site", ".venv"}
+    assert mutate._ignored(str(REPO / "smartdoc"), ["site", "scoring", "__pycache__"]) == {
+        "__pycache__"
+    }
+    assert mutate._ignored(str(REPO / "bench"), ["out", "generate.py"]) == {"out"}
+    for module, tests in mutate.TESTS.items():
+        assert not mutate._ignored(str((REPO / module).parent), [Path(module).name]), module
