@@ -133,6 +133,18 @@ def test_plan_attainment_weights_band_shares_like_progress() -> None:
     assert score.goals[0].status == "off-track"
 
 
+def test_a_weight_of_zero_or_less_leaves_the_goal_out_of_the_attainment() -> None:
+    from types import SimpleNamespace
+
+    def scored(attainment: float, weight: float) -> Any:
+        return SimpleNamespace(attainment=attainment, weight=weight)
+
+    # (2 x 0.5 + 1 x 0.8) / 3 = 0.6; the goals weighted 0 and -0.5 count for nothing
+    goals = [scored(0.5, 2), scored(0.8, 1), scored(0.0, 0), scored(1.0, -0.5)]
+    assert scoring.weighted_attainment(goals) == pytest.approx(0.6)
+    assert scoring.weighted_attainment([scored(1.0, 0), scored(0.2, -1)]) is None
+
+
 def test_kind_by_area_split_counts_attainment_and_worst_status() -> None:
     score = velo(HELP_ARTICLES, AGENT_OCCUPANCY, CHURN, CSAT)
     cells = {(c.kind, c.area): c for c in scoring.get_split(score.goals)}

@@ -135,6 +135,14 @@ def test_a_monthly_goal_is_stale_after_34_days(today: str, days: int, stale: boo
     assert score.status == "on-track"  # stale stands beside the status, never instead
 
 
+def test_staleness_counts_from_the_latest_check_in_not_the_first() -> None:
+    # check-ins on 1 February and 1 June; on 20 June the latest is 19 days old (window 34)
+    score = scoring.score_goal(cost(("2027-02-01", 95), ("2027-06-01", 80)), D("2027-06-20"))
+    assert score.stale is None
+    later = scoring.score_goal(cost(("2027-02-01", 95), ("2027-06-01", 80)), D("2027-07-06"))
+    assert later.stale == scoring.Staleness(last=D("2027-06-01"), days=35, window=34)
+
+
 def test_without_a_frequency_the_configured_staleness_days_apply() -> None:
     g = cost(("2027-06-01", 80), frequency=None)
     assert staleness_window(g).days == 45
