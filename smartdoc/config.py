@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from smartdoc.errors import ConfigError
 from smartdoc.source import Marks, Problem, decode, load_yaml
@@ -58,6 +58,24 @@ DEFAULT_VAGUE_WORDS: tuple[str, ...] = (
 )
 
 
+def _known_code(value: str) -> str:
+    """Refuse a rule code or prefix no rule has: a typo would silently turn checks off."""
+    # the rules know their codes; config does not (imported here: the registry loads them)
+    from smartdoc.lint.registry import all_rules, closest_code
+
+    code = value.strip().upper()
+    codes = list(all_rules())
+    if code == "ALL" or (any(known.startswith(code) for known in codes) and code):
+        return value
+    close = closest_code(code, codes)
+    hint = f"; did you mean {close}?" if close else ""
+    raise ValueError(f"unknown rule code or prefix '{value}'{hint}")
+
+
+#: A rule code (M101) or a prefix of codes (M, M1), or ALL; checked against the registry.
+RuleCode = Annotated[str, AfterValidator(_known_code)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -65,14 +83,14 @@ class _Section(BaseModel):
 class LintConfig(_Section):
     """Which rules run and their thresholds (`lint:` in smartdoc.yml)."""
 
-    select: tuple[str, ...] = Field(
+    select: tuple[RuleCode, ...] = Field(
         ("ALL",), description="Rule codes or prefixes to run (e.g. [S, M101]); ALL for every rule."
     )
-    ignore: tuple[str, ...] = Field((), description="Rule codes or prefixes never reported.")
-    severity: dict[str, Literal["error", "warning", "info"]] = Field(
+    ignore: tuple[RuleCode, ...] = Field((), description="Rule codes or prefixes never reported.")
+    severity: dict[RuleCode, Literal["error", "warning", "info"]] = Field(
         default_factory=dict, description="Severity overrides: {M101: warning}."
     )
-    per_file_ignores: dict[str, tuple[str, ...]] = Field(
+    per_file_ignores: dict[str, tuple[RuleCode, ...]] = Field(
         default_factory=dict,
         alias="per-file-ignores",
         description="Glob (relative to the project root) -> codes ignored in matching files.",
@@ -296,7 +314,11 @@ def _known_keys(path: tuple[str | int, ...]) -> list[str]:
 
 
 def _dotted(path: tuple[str | int, ...]) -> str:
-    return ".".join(str(part) for part in path)
+    """Return `lint.select[1]` for ("lint", "select", 1)."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 def _at(marks: Marks, path: tuple[str | int, ...], shown: str, *, key: bool) -> str:
@@ -315,15 +337,21 @@ def _unknown_key_line(path: tuple[str | int, ...], marks: Marks, shown: str) -> 
 def _validation_message(exc: ValidationError, marks: Marks, shown: str) -> str:
     """Return the first validation error (in file order) as one positioned line."""
 
+    def path_of(error: Any) -> tuple[Any, ...]:
+        # a mapping's key that failed is reported at the key itself (pydantic adds "[key]")
+        return tuple(part for part in error["loc"] if part != "[key]")
+
     def where(error: Any) -> tuple[int, int]:
-        found = marks.of(tuple(error["loc"]))
+        found = marks.of(path_of(error))
         return (found.line, found.column) if found else (0, 0)
 
     error = min(exc.errors(), key=where)
-    path = tuple(error["loc"])
+    path = path_of(error)
     if error["type"] == "extra_forbidden":
         return _unknown_key_line(path, marks, shown)
-    return f"{_at(marks, path, shown, key=False)}: {_dotted(path)}: {error['msg']}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    at_key = "[key]" in error["loc"]
+    return f"{_at(marks, path, shown, key=at_key)}: {_dotted(path)}: {message}"
 
 
 def config_schema() -> dict[str, object]:

@@ -155,3 +155,47 @@ def test_unused_suppression_is_reported(project: Path) -> None:
     _, found = findings()
     [unused] = [f for f in found if f["code"] == "E901"]
     assert unused["line"] == 16 and "M102" in str(unused["message"])
+
+
+@pytest.mark.parametrize(
+    ("lint", "message"),
+    [
+        (
+            "lint:\n  select: [S, P1O1]\n",
+            "smartdoc.yml:2:15: lint.select[1]: unknown rule code or prefix 'P1O1'; "
+            "did you mean P101?",
+        ),
+        ("lint:\n  ignore: [Z]\n", "smartdoc.yml:2:12: lint.ignore[0]: unknown rule code"),
+        (
+            "lint:\n  severity: {M1O1: error}\n",
+            "smartdoc.yml:2:14: lint.severity.M1O1: unknown rule code or prefix 'M1O1'; did you mean M101?",
+        ),
+        (
+            'lint:\n  per-file-ignores:\n    "plans/old-*.md": [S, X9]\n',
+            "smartdoc.yml:3:27: lint.per-file-ignores.plans/old-*.md[1]: unknown rule code",
+        ),
+    ],
+)
+def test_an_unknown_rule_code_in_the_config_is_an_error_not_silence(
+    project: Path, lint: str, message: str
+) -> None:
+    """A typo in select would otherwise turn every check off and lint would pass."""
+    (project / "smartdoc.yml").write_text(lint, encoding="utf-8")
+    result = CliRunner().invoke(main, ["lint", "-q"])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_known_codes_prefixes_and_any_case_are_accepted(project: Path) -> None:
+    (project / "smartdoc.yml").write_text(
+        "lint:\n  select: [ALL]\n  ignore: [m101, s, H]\n  severity: {P101: error}\n",
+        encoding="utf-8",
+    )
+    config = load_config(project / "smartdoc.yml")
+    assert config.lint.ignore == ("m101", "s", "H")
+
+
+def test_a_letter_o_typed_for_a_zero_is_suggested_back(project: Path) -> None:
+    result = CliRunner().invoke(main, ["lint", "-q", "--select", "M1O1"])
+    assert result.exit_code == 2
+    assert "--select: unknown rule code or prefix 'M1O1'; did you mean M101?" in result.output

@@ -8,7 +8,6 @@ with exit 2.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from smartdoc.commands._findings import default_format, github_prefix, say_histo
 from smartdoc.config import Config, LintConfig
 from smartdoc.errors import OutputError, UsageError
 from smartdoc.lint.finding import fails
-from smartdoc.lint.registry import Rule, all_rules
+from smartdoc.lint.registry import Rule, all_rules, closest_code
 from smartdoc.options import Options
 from smartdoc.pipeline.check import check_plans
 from smartdoc.pipeline.history import HistorySource
@@ -39,8 +38,8 @@ def parse_codes(values: Iterable[str], rules: dict[str, Rule], option: str) -> t
             if not code:
                 continue
             if code != "ALL" and not any(known.startswith(code) for known in rules):
-                close = difflib.get_close_matches(code, list(rules), n=1, cutoff=0.5)
-                hint = f"; did you mean {close[0]}?" if close else ""
+                close = closest_code(code, rules)
+                hint = f"; did you mean {close}?" if close else ""
                 raise UsageError(f"{option}: unknown rule code or prefix '{item.strip()}'{hint}")
             codes.append(code)
     return tuple(dict.fromkeys(codes))

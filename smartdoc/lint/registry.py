@@ -7,6 +7,7 @@ rules in a `RULES` tuple; `all_rules()` gathers them in code order.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -102,6 +103,22 @@ def rule(
 def load_rule(code: str, name: str, severity: str, doc: str) -> Rule:
     """Declare a rule that the loader reports (E family): documentation only, no check."""
     return Rule(code, name, severity, "load", None, inspect.cleandoc(doc))
+
+
+def closest_code(code: str, codes: Iterable[str]) -> str | None:
+    """Return the known rule code a mistyped one most likely meant, or None.
+
+    A letter O or I typed for a zero or a one (`P1O1`) is the common slip; else the closest
+    spelling.
+    """
+    known = list(codes)
+    digits = code.upper().replace("O", "0").replace("I", "1").replace("L", "1")
+    if len(digits) > 1 and digits[1:] != code.upper()[1:]:
+        repaired = code.upper()[0] + digits[1:]
+        if repaired in known:
+            return repaired
+    close = difflib.get_close_matches(code.upper(), known, n=1, cutoff=0.5)
+    return close[0] if close else None
 
 
 def all_rules() -> dict[str, Rule]:
