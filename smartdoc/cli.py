@@ -37,8 +37,19 @@ def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise Terminated
 
 
+class _ReaderGone(Exception):
+    """The reader of standard output went away (click would turn EPIPE into exit 1)."""
+
+
 class SmartdocGroup(click.Group):
     """The `smartdoc` group: maps every outcome of a command to one line and one exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a closed output pipe leaves it as `_ReaderGone`, not an OSError."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise _ReaderGone from exc
 
     def main(
         self,
@@ -62,7 +73,7 @@ class SmartdocGroup(click.Group):
             code = _fail("interrupted", 130)
         except Terminated:
             code = _fail("terminated", 143)
-        except BrokenPipeError:
+        except (BrokenPipeError, _ReaderGone):
             code = _quiet_broken_pipe()
         except Exception as exc:
             if os.environ.get("SMARTDOC_DEBUG"):
@@ -75,6 +86,10 @@ class SmartdocGroup(click.Group):
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
+        try:  # what is still buffered: the reader may have gone before it was read
+            sys.stdout.flush()
+        except BrokenPipeError:
+            code = _quiet_broken_pipe()
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -168,7 +168,8 @@ def test_unused_suppression_is_reported(project: Path) -> None:
         ("lint:\n  ignore: [Z]\n", "smartdoc.yml:2:12: lint.ignore[0]: unknown rule code"),
         (
             "lint:\n  severity: {M1O1: error}\n",
-            "smartdoc.yml:2:14: lint.severity.M1O1: unknown rule code or prefix 'M1O1'; did you mean M101?",
+            "smartdoc.yml:2:14: lint.severity.M1O1: unknown rule code or prefix 'M1O1'; "
+            "did you mean M101?",
         ),
         (
             'lint:\n  per-file-ignores:\n    "plans/old-*.md": [S, X9]\n',

@@ -152,6 +152,31 @@ def test_piped_status_that_stops_reading_is_quiet(examples: Path) -> None:
     assert "Error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize(
+    "args", [["status"], ["lint", "-f", "json"], ["rules"]], ids=["status", "lint", "rules"]
+)
+def test_a_reader_gone_before_the_output_exits_141_quietly(examples: Path, args: list[str]) -> None:
+    """As `smartdoc status | head` does when head has left: 141 (SIGPIPE), not 1 (findings)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {**os.environ, "NO_COLOR": "1", "SOURCE_DATE_EPOCH": EPOCH}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "smartdoc", *args],
+            cwd=examples,
+            env=env,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
+    assert done.stderr == ""
+
+
 def test_piped_status_keeps_long_goal_ids_whole(examples: Path) -> None:
     plan = examples / "plans" / "kessler-b2b-2026.md"
     long_id = "a-very-long-goal-identifier-" + "x" * 90
