@@ -212,3 +212,13 @@ def test_as_of_leaves_out_an_override_written_after_that_day(examples: Path) -> 
     earlier = run_cli(examples, "build", "--no-pdf", "--as-of", "2026-04-01")
     assert earlier.returncode == 0, earlier.stderr
     assert not any(reason in p.read_text("utf-8") for p in pages)
+
+
+def test_build_counts_an_unreadable_plan_as_lint_does(examples: Path) -> None:
+    (examples / "plans" / "broken.md").write_text("---\ntitle: [\n---\nText.\n", encoding="utf-8")
+    linted = run_cli(examples, "lint", "--today", TODAY)
+    built = run_cli(examples, "build", "--no-pdf", "--today", TODAY)
+    assert built.returncode == 1
+    summary = linted.stdout.strip().splitlines()[-1]
+    assert summary.endswith("in 2 of 4 plans."), summary
+    assert summary in built.stdout

@@ -68,8 +68,9 @@ def run(
         config.root,
         options,
         published.findings,
-        plans=[plan.slug for plan in published.published],
-        files=[plan.rel_path for plan in published.published],
+        # every plan checked, as `lint` counts them: one that cannot be read is one of them
+        plans=[plan.slug for plan in published.checked.plans if plan.crash is None],
+        files=[plan.rel_path for plan in published.checked.plans if plan.crash is None],
     )
     level = "error" if strict else "warning"
     for warning in published.pdf_warnings:
