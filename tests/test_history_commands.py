@@ -130,3 +130,13 @@ def test_diff_of_a_pull_request_as_markdown(repo: GitRepo) -> None:
     failing = smartdoc(repo.path, "diff", "v1", "--today", TODAY)
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "E111" in failing.stdout
+
+
+def test_diff_outside_git_names_the_diff_not_a_flag_it_was_not_given(tmp_path: Path) -> None:
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "smartdoc.yml").write_text("site_name: No git\n", encoding="utf-8")
+    diff = smartdoc(tmp_path, "diff", "HEAD")
+    assert diff.returncode == 2
+    assert diff.stderr == "smartdoc: error: smartdoc diff HEAD: not a git work tree\n"
+    status = smartdoc(tmp_path, "status", "--at", "HEAD")
+    assert status.stderr == "smartdoc: error: --at HEAD: not a git work tree\n"

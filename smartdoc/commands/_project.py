@@ -39,8 +39,11 @@ def _say_deprecations(config: Config) -> None:
 
 
 @contextlib.contextmanager
-def open_project(options: Options) -> Iterator[Project]:
-    """Yield the project of a run; with `--at`, its snapshot, removed afterwards."""
+def open_project(options: Options, asked_by: str | None = None) -> Iterator[Project]:
+    """Yield the project of a run; with `--at`, its snapshot, removed afterwards.
+
+    `asked_by` names what asked for the revision in an error (default: `--at REV`).
+    """
     config = load_config(options.config_file)
     if options.at is None:
         _say_deprecations(config)
@@ -49,7 +52,7 @@ def open_project(options: Options) -> Iterator[Project]:
     from smartdoc.history import materialize
 
     home = config.root
-    with materialize(home, options.at) as snapshot:
+    with materialize(home, options.at, asked_by=asked_by) as snapshot:
         if config.file is not None and config.file.resolve().is_relative_to(home.resolve()):
             at_rev = snapshot / config.file.resolve().relative_to(home.resolve())
             snapshot_config = load_config(at_rev if at_rev.is_file() else None, start=snapshot)

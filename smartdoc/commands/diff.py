@@ -29,7 +29,8 @@ FORMATS = ("text", "markdown", "json")
 @contextlib.contextmanager
 def scorecard(options: Options, revision: str | None) -> Iterator[Scorecard]:
     """Yield the scorecard of the project at `revision` (None: the work tree)."""
-    with open_project(dataclasses.replace(options, at=revision)) as project:
+    asked_by = f"smartdoc diff {revision}" if revision is not None else None
+    with open_project(dataclasses.replace(options, at=revision), asked_by) as project:
         checked = check_plans(project.config, options, keep_loaded=True, history=project.history)
         say_history_notice(checked.history, options)
         scored = score_checked(checked, project.config, options)

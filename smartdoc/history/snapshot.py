@@ -41,17 +41,20 @@ _SYMLINK, _SUBMODULE = b"120000", b"160000"
 
 
 @contextlib.contextmanager
-def materialize(root: Path, rev: str, *, git: str | None = None) -> Iterator[Path]:
+def materialize(
+    root: Path, rev: str, *, git: str | None = None, asked_by: str | None = None
+) -> Iterator[Path]:
     """Write the project at `rev` to a temporary folder; yield its root; remove it after.
 
     Raises UsageError for a revision that starts with '-' or names no commit, or when the
-    project is not in a git work tree.
+    project is not in a git work tree; the message starts with `asked_by` (default `--at REV`,
+    the flag that asked for it).
     """
     check_revision(rev)
     repository = open_repository(root, git)
     if isinstance(repository, HistoryUnavailable):
         reason = repository.message.removeprefix("history rules skipped: ")
-        raise UsageError(f"--at {rev}: {reason}")
+        raise UsageError(f"{asked_by or f'--at {rev}'}: {reason}")
     commit = repository.resolve_commit(rev)
     folder = Path(tempfile.mkdtemp(prefix="smartdoc-at-"))
     try:
