@@ -146,6 +146,14 @@ def _mark_rows(
             marks.decimals[value_path] = decimals
 
 
+def _relative_to(file: Path, root: Path) -> str:
+    """Return `file` as a path from the project root (as written when it is outside)."""
+    try:
+        return file.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
 def _read_csv(
     value: str, path: NodePath, plan_file: Path, root: Path, loaded: LoadedPlan, *, with_goal: bool
 ) -> list[tuple[Location, dict[str, Any]]] | None:
@@ -158,7 +166,12 @@ def _read_csv(
         loaded.problems.append(Problem(code, value_at, f"{why}: '{_short_path(value)}'", path))
         return None
     if not _exists(file):
-        loaded.problems.append(Problem("E113", value_at, f"CSV file not found: '{value}'", path))
+        # paths are read from the plan's folder: say where that led, the likely mistake
+        looked = _relative_to(file, root)
+        message = f"CSV file not found: '{value}'"
+        if looked != value:
+            message += f" (looked for {looked}: paths are relative to the plan's folder)"
+        loaded.problems.append(Problem("E113", value_at, message, path))
         return None
     is_csv = value.lower().endswith(".csv") and file.name.lower().endswith(".csv")
     if not is_csv and file.is_file():  # a folder or a device: "not a regular file" below

@@ -222,3 +222,15 @@ def test_build_counts_an_unreadable_plan_as_lint_does(examples: Path) -> None:
     summary = linted.stdout.strip().splitlines()[-1]
     assert summary.endswith("in 2 of 4 plans."), summary
     assert summary in built.stdout
+
+
+def test_a_missing_csv_says_where_it_was_looked_for(examples: Path) -> None:
+    """The CSV sits at the project root, the plan says data/...: paths start at the plan."""
+    shutil.move(examples / "plans" / "data", examples / "data")
+    result = run_cli(examples, "lint", "-f", "concise", "--today", TODAY)
+    assert result.returncode == 1
+    assert (
+        "plans/kessler-b2b-2026.md:26:15: E113/unreadable-file [error] CSV file not found: "
+        "'data/kessler-b2b-2026.csv' (looked for plans/data/kessler-b2b-2026.csv: paths are "
+        "relative to the plan's folder)"
+    ) in result.stdout
