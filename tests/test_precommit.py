@@ -9,7 +9,9 @@ for the dependencies), which is why the test is slow.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -140,3 +142,22 @@ def test_try_repo_reports_findings(hook_repo: Path, tmp_path: Path) -> None:
     )
     assert check.returncode == 1, check.stdout + check.stderr
     assert "M101" in check.stdout
+
+
+def test_the_lint_hooks_pass_plans_but_not_a_readme_in_the_plans_folder() -> None:
+    """smartdoc checks a file it is given by name even when `exclude` lists it, so the hooks
+    must not give it the README that smartdoc.yml excludes by default (it would fail E101)."""
+    from smartdoc.commands.init import scaffold
+
+    ours = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    written = yaml.safe_load(scaffold(dt.date(2027, 1, 1))[".pre-commit-config.yaml"])
+    init_hook = written["repos"][0]["hooks"][0]
+    for hook in (ours["smartdoc-lint"], init_hook):
+
+        def passed(name: str, hook: dict[str, str] = hook) -> bool:
+            return bool(re.search(hook["files"], name)) and not re.search(
+                hook.get("exclude", "^$"), name
+            )
+
+        assert passed("plans/webshop-2027.md") and passed("plans/team/brand.md")
+        assert not passed("plans/README.md") and not passed("plans/team/README.md")
