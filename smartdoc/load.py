@@ -320,8 +320,18 @@ def _validate(data: dict[str, Any], loaded: LoadedPlan) -> model.Plan | None:
         for error in errors:
             path, _ = _existing_prefix(data, error["loc"])
             if error["type"] == "missing":
-                path = tuple(error["loc"])
+                # the missing key under the mapping that lacks it (a union's branch name, as
+                # in target.Band.max, is not part of the plan)
+                path, _ = _existing_prefix(data, error["loc"][:-1])
+                path = (*path, error["loc"][-1])
             grouped.setdefault(path, []).append(error)
+        for path in [p for p, found in grouped.items() if found[0]["type"] == "missing"]:
+            # {min: 5} for a target is a range lacking its max, not "must be a number"
+            parent = path[:-1]
+            if isinstance(_existing_prefix(data, parent)[1], dict) and all(
+                e["type"] != "missing" for e in grouped.get(parent, [])
+            ):
+                grouped.pop(parent, None)
         for path, path_errors in grouped.items():
             if not _is_under(path, loaded.invalid_paths):
                 loaded.problems.append(_type_problem(data, path, path_errors, loaded))

@@ -110,3 +110,16 @@ def test_loader_says_did_you_mean_inside_objectives_and_overrides(tmp_path: Path
     }
     assert loaded.plan is not None
     assert loaded.plan.objective_titles == {"brand": "Young brand"}
+
+
+def test_a_range_without_one_end_is_one_error_naming_the_missing_end(tmp_path: Path) -> None:
+    """`{min: 70}` is a range lacking its max: not also "must be a number", and no class name."""
+    plan = tmp_path / "plans" / "band.md"
+    plan.parent.mkdir()
+    plan.write_text(
+        "---\ntitle: Bands\ngoals:\n  - id: occupancy\n    target: {min: 70}\n---\n",
+        encoding="utf-8",
+    )
+    loaded = load_plan(plan, tmp_path, plan.parent)
+    typed = [p for p in loaded.problems if p.code == "E111"]
+    assert [(p.location.line, p.message) for p in typed] == [(5, "goals[0].target lacks 'max'")]
