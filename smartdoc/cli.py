@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import signal
 import sys
 import threading
@@ -115,6 +116,11 @@ def _parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) 
         return dt.date.fromisoformat(value)
     except ValueError:
         flag = "--" + (param.name or "date").replace("_", "-")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # the form is right, the day is not
+            from smartdoc.source import why_not_a_date
+
+            year, month, day = (int(part) for part in value.split("-"))
+            raise UsageError(f"{flag}: {value!r}: {why_not_a_date(year, month, day)}") from None
         raise UsageError(f"{flag}: {value!r} is not a date YYYY-MM-DD") from None
 
 

@@ -32,6 +32,7 @@ from smartdoc.source import (
     number_out_of_range,
     read_bounded,
     relative_path,
+    why_not_a_date,
 )
 
 _WRITTEN_DECIMALS = re.compile(r"^[-+]?\d*\.(\d*)$")
@@ -317,8 +318,9 @@ def _csv_row(
         return None
     try:
         date = dt.date.fromisoformat(date_text)
-    except ValueError as exc:
-        report(line, f"invalid date '{date_text}': {exc}")
+    except ValueError:
+        year, month, day = (int(part) for part in date_text.split("-"))
+        report(line, f"invalid date '{date_text}': {why_not_a_date(year, month, day)}")
         return None
     try:
         number = float(value_text)

@@ -435,8 +435,8 @@ class _Builder:
             year, month, day = (int(part) for part in text.split("-"))
             try:
                 return dt.date(year, month, day)
-            except ValueError as exc:
-                message = f"invalid date '{text}': {exc}"
+            except ValueError:
+                message = f"invalid date '{text}': {why_not_a_date(year, month, day)}"
                 self.problems.append(Problem("E109", self.loc(node), message, path))
                 return None
         try:
@@ -445,6 +445,20 @@ class _Builder:
             message = f"invalid date '{text}': {exc}"
             self.problems.append(Problem("E109", self.loc(node), message, path))
             return None
+
+
+def why_not_a_date(year: int, month: int, day: int) -> str:
+    """Say in words why YYYY-MM-DD names no day: `June 2027 has 30 days`."""
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02d} (01 to 12)"
+    if year < 1:
+        return "the year must be 0001 or later"
+    first = dt.date(year, month, 1)
+    following = (
+        dt.date(year + (month == 12), month % 12 + 1, 1) if year < 9999 or month < 12 else None
+    )
+    days = (following - first).days if following else 31
+    return f"{first.strftime('%B')} {year} has {days} days"
 
 
 def in_range(number: float) -> bool:

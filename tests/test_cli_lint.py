@@ -212,7 +212,7 @@ def test_quiet_prints_only_findings(project: Path) -> None:
     result = lint("--select", "E", "-q", "-f", "concise")
     assert result.stdout.splitlines() == [
         "plans/bad.md:5:15: E109/invalid-date [error] "
-        "invalid date '2027-04-31': day is out of range for month"
+        "invalid date '2027-04-31': April 2027 has 30 days"
     ]
     assert lint("--select", "E", "-q", "plans/clean.md").stdout == ""
 
