@@ -322,7 +322,46 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, first_line: int, rel: str) -
             message += f" at line {first_line + context_mark.line}"
             message += f", column {context_mark.column + 1}"
         message += ")"
+    for words, fix in _SYNTAX_FIXES:
+        if words in problem:
+            message += f"; {fix}"
+            break
     return Problem("E104", location, message)
+
+
+#: What to do about libyaml's commonest complaints, in a plan writer's words.
+_SYNTAX_FIXES = (
+    (
+        "mapping values are not allowed",
+        "a ': ' inside a value starts a new key: put the whole value in quotes "
+        '(title: "Reach: 1,500 visits")',
+    ),
+    (
+        "that cannot start any token",
+        "put a value starting with this character in quotes, or close a quote opened earlier",
+    ),
+    (
+        "did not find expected node content",
+        "a value is missing here, or a '[' or '{' opens a list that is not closed: "
+        "complete it, or put the value in quotes",
+    ),
+    (
+        "did not find expected ',' or ']'",
+        "close the list with ']', or put a value holding '[' in quotes",
+    ),
+    (
+        "did not find expected ',' or '}'",
+        "close the mapping with '}', or put a value holding '{' in quotes",
+    ),
+    (
+        "could not find expected ':'",
+        "each line is 'key: value'; check the line above for a missing ':' or an unclosed quote",
+    ),
+    (
+        "found unexpected end of stream",
+        "a quote is opened and never closed",
+    ),
+)
 
 
 class _Builder:

@@ -519,11 +519,14 @@ def test_closed_lists_before_a_deep_run_do_not_hide_it_from_the_guard() -> None:
         (
             "owner: [Maria\n",
             ("E104", 3, 1, "YAML syntax error: did not find expected ',' or ']' "
-             "(while parsing a flow sequence at line 2, column 8)"),
+             "(while parsing a flow sequence at line 2, column 8); close the list with ']', "
+             "or put a value holding '[' in quotes"),
         ),
         (
             "a: b: c\n",
-            ("E104", 2, 5, "YAML syntax error: mapping values are not allowed in this context"),
+            ("E104", 2, 5, "YAML syntax error: mapping values are not allowed in this context; "
+             "a ': ' inside a value starts a new key: put the whole value in quotes "
+             '(title: "Reach: 1,500 visits")'),
         ),
         # a control character: one line, at its own line and column (characters, not bytes)
         (
