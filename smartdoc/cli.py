@@ -117,7 +117,7 @@ def _parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) 
     except ValueError:
         flag = "--" + (param.name or "date").replace("_", "-")
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # the form is right, the day is not
-            from smartdoc.source import why_not_a_date
+            from smartdoc.source_hints import why_not_a_date
 
             year, month, day = (int(part) for part in value.split("-"))
             raise UsageError(f"{flag}: {value!r}: {why_not_a_date(year, month, day)}") from None

@@ -32,8 +32,8 @@ from smartdoc.source import (
     number_out_of_range,
     read_bounded,
     relative_path,
-    why_not_a_date,
 )
+from smartdoc.source_hints import why_not_a_date
 
 _WRITTEN_DECIMALS = re.compile(r"^[-+]?\d*\.(\d*)$")
 #: A CSV row's decimals as written, until `_mark_rows` records them in the marks.

@@ -18,6 +18,8 @@ from typing import Any, cast
 import yaml
 from yaml.constructor import SafeConstructor
 
+from smartdoc.source_hints import SYNTAX_FIXES, why_not_a_date
+
 try:  # the C loader is ~7x faster; the guards below make it safe
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - libyaml missing
@@ -322,46 +324,11 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, first_line: int, rel: str) -
             message += f" at line {first_line + context_mark.line}"
             message += f", column {context_mark.column + 1}"
         message += ")"
-    for words, fix in _SYNTAX_FIXES:
+    for words, fix in SYNTAX_FIXES:
         if words in problem:
             message += f"; {fix}"
             break
     return Problem("E104", location, message)
-
-
-#: What to do about libyaml's commonest complaints, in a plan writer's words.
-_SYNTAX_FIXES = (
-    (
-        "mapping values are not allowed",
-        "a ': ' inside a value starts a new key: put the whole value in quotes "
-        '(title: "Reach: 1,500 visits")',
-    ),
-    (
-        "that cannot start any token",
-        "put a value starting with this character in quotes, or close a quote opened earlier",
-    ),
-    (
-        "did not find expected node content",
-        "a value is missing here, or a '[' or '{' opens a list that is not closed: "
-        "complete it, or put the value in quotes",
-    ),
-    (
-        "did not find expected ',' or ']'",
-        "close the list with ']', or put a value holding '[' in quotes",
-    ),
-    (
-        "did not find expected ',' or '}'",
-        "close the mapping with '}', or put a value holding '{' in quotes",
-    ),
-    (
-        "could not find expected ':'",
-        "each line is 'key: value'; check the line above for a missing ':' or an unclosed quote",
-    ),
-    (
-        "found unexpected end of stream",
-        "a quote is opened and never closed",
-    ),
-)
 
 
 class _Builder:
@@ -484,20 +451,6 @@ class _Builder:
             message = f"invalid date '{text}': {exc}"
             self.problems.append(Problem("E109", self.loc(node), message, path))
             return None
-
-
-def why_not_a_date(year: int, month: int, day: int) -> str:
-    """Say in words why YYYY-MM-DD names no day: `June 2027 has 30 days`."""
-    if not 1 <= month <= 12:
-        return f"there is no month {month:02d} (01 to 12)"
-    if year < 1:
-        return "the year must be 0001 or later"
-    first = dt.date(year, month, 1)
-    following = (
-        dt.date(year + (month == 12), month % 12 + 1, 1) if year < 9999 or month < 12 else None
-    )
-    days = (following - first).days if following else 31
-    return f"{first.strftime('%B')} {year} has {days} days"
 
 
 def in_range(number: float) -> bool:
