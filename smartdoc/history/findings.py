@@ -9,12 +9,11 @@ the engine cannot judge because it does not run the H rules.
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from smartdoc.config import LintConfig
 from smartdoc.history.records import HistoryReport
-from smartdoc.lint.engine import is_selected
+from smartdoc.lint.engine import goal_lines_of, ignored_in_file, is_selected, silencing_line
 from smartdoc.lint.finding import Finding
 from smartdoc.lint.rules import history as catalogue
 from smartdoc.load import LoadedPlan
@@ -32,16 +31,16 @@ def hit_findings(
 ) -> list[Finding]:
     """Turn one plan's hits into findings the way the lint engine would; add to `used` each
     (file, line, code) whose ignore comment silenced one."""
-    goal_lines = _goal_lines(loaded)
+    goal_lines = goal_lines_of(loaded)
     findings = []
     for code, path, message, prefer_key in hits:
         if not is_selected(code, config):
             continue
         location = loaded.location(path, prefer_key=prefer_key)
-        if _ignored_in_file(code, location.file, config):
+        if ignored_in_file(code, location.file, config):
             continue
         if location.file == loaded.rel_path:
-            line = _suppressed_by(code, location.line, path, loaded, goal_lines)
+            line = silencing_line(code, location.line, path, loaded, goal_lines)
             if line is not None:
                 used.add((location.file, line, code))
                 continue
@@ -60,36 +59,6 @@ def hit_findings(
             )
         )
     return findings
-
-
-def _ignored_in_file(code: str, file: str, config: LintConfig) -> bool:
-    return any(
-        fnmatch.fnmatch(file, pattern) and any(code.startswith(c.upper()) for c in codes)
-        for pattern, codes in config.per_file_ignores.items()
-    )
-
-
-def _goal_lines(loaded: LoadedPlan) -> dict[int, int]:
-    """Return the first line of each goal mapping -> goal index."""
-    lines: dict[int, int] = {}
-    for index in range(len(loaded.plan.goals) if loaded.plan else 0):
-        line = loaded.marks.line_of(("goals", index))
-        if line is not None:
-            lines[line] = index
-    return lines
-
-
-def _suppressed_by(
-    code: str, line: int, path: NodePath, loaded: LoadedPlan, goal_lines: Mapping[int, int]
-) -> int | None:
-    """Return the line of the `# smartdoc: ignore[...]` comment that silences it, if any."""
-    if code in loaded.suppressions.get(line, ()):
-        return line
-    if len(path) >= 2 and path[0] == "goals":
-        for goal_line, index in goal_lines.items():
-            if index == path[1] and code in loaded.suppressions.get(goal_line, ()):
-                return goal_line
-    return None
 
 
 def reconcile_suppressions(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from smartdoc.config import LintConfig
@@ -51,7 +51,8 @@ def is_selected(code: str, config: LintConfig) -> bool:
     return matches(config.select) and not matches(config.ignore)
 
 
-def _ignored_in_file(code: str, file: str, config: LintConfig) -> bool:
+def ignored_in_file(code: str, file: str, config: LintConfig) -> bool:
+    """Return True when `per-file-ignores` silences `code` in `file`."""
     for pattern, codes in config.per_file_ignores.items():
         if fnmatch.fnmatch(file, pattern) and any(code.startswith(c.upper()) for c in codes):
             return True
@@ -106,17 +107,17 @@ def lint_plan(
                 continue  # the E111 finding already names this field
             raw.append((rule, path, message, None))
 
-    goal_lines = _goal_lines(loaded)
+    goal_lines = goal_lines_of(loaded)
     used: set[tuple[int, str]] = set()
     findings: list[Finding] = []
     for rule, path, message, problem in raw:
         if not is_selected(rule.code, config):
             continue
         location = problem.location if problem else loaded.location(path)
-        if _ignored_in_file(rule.code, location.file, config):
+        if ignored_in_file(rule.code, location.file, config):
             continue
         suppressed_by = (
-            _suppressed_by(rule.code, location.line, path, loaded, goal_lines)
+            silencing_line(rule.code, location.line, path, loaded, goal_lines)
             if location.file == loaded.rel_path
             else None
         )
@@ -165,9 +166,9 @@ def lint_portfolio(
             loaded = plans[hit.plan]
             path: NodePath = tuple(hit.path)
             location = loaded.location(path)
-            if _ignored_in_file(rule.code, location.file, config):
+            if ignored_in_file(rule.code, location.file, config):
                 continue
-            suppressed_by = _suppressed_by(rule.code, location.line, path, loaded, {})
+            suppressed_by = silencing_line(rule.code, location.line, path, loaded, {})
             if suppressed_by is not None:
                 used[hit.plan].add((suppressed_by, rule.code))
                 continue
@@ -192,7 +193,7 @@ def lint_portfolio(
     return sorted(findings)
 
 
-def _goal_lines(loaded: LoadedPlan) -> dict[int, int]:
+def goal_lines_of(loaded: LoadedPlan) -> dict[int, int]:
     """Return the first line of each goal mapping -> goal index."""
     lines: dict[int, int] = {}
     plan = loaded.plan
@@ -203,8 +204,8 @@ def _goal_lines(loaded: LoadedPlan) -> dict[int, int]:
     return lines
 
 
-def _suppressed_by(
-    code: str, line: int, path: NodePath, loaded: LoadedPlan, goal_lines: dict[int, int]
+def silencing_line(
+    code: str, line: int, path: NodePath, loaded: LoadedPlan, goal_lines: Mapping[int, int]
 ) -> int | None:
     """Return the line of the suppression comment that silences this finding, if any."""
     if code in loaded.suppressions.get(line, ()):
