@@ -13,6 +13,21 @@ import math
 #: read from a plan stay below it (the loader refuses more); computed ones may not.
 PLAIN_LIMIT = 1e15
 _LOG10_2 = math.log10(2)
+#: Month names as a reader says them, whatever the machine's locale (strftime would follow it).
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def format_number(value: float, digits: int | None = None) -> str:

@@ -7,7 +7,9 @@ strategist needs to know what to type. `source` adds these to its E104 and E109 
 
 from __future__ import annotations
 
-import datetime as dt
+import calendar
+
+from smartdoc.figures import MONTH_NAMES
 
 
 def why_not_a_date(year: int, month: int, day: int) -> str:
@@ -16,12 +18,7 @@ def why_not_a_date(year: int, month: int, day: int) -> str:
         return f"there is no month {month:02d} (01 to 12)"
     if year < 1:
         return "the year must be 0001 or later"
-    first = dt.date(year, month, 1)
-    following = (
-        dt.date(year + (month == 12), month % 12 + 1, 1) if year < 9999 or month < 12 else None
-    )
-    days = (following - first).days if following else 31
-    return f"{first.strftime('%B')} {year} has {days} days"
+    return f"{MONTH_NAMES[month - 1]} {year} has {calendar.monthrange(year, month)[1]} days"
 
 
 #: What to do about libyaml's commonest complaints, in a plan writer's words.

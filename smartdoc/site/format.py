@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smartdoc import figures
+from smartdoc.figures import MONTH_NAMES
 from smartdoc.model import Band, Checkin, Goal
 
 #: Most decimals a figure prints with, whatever its author wrote.
@@ -67,20 +68,6 @@ STATUS_LABELS: dict[str, str] = {
 KIND_LABELS: dict[str, str] = {"quantitative": "Quantitative", "qualitative": "Qualitative"}
 AREA_LABELS: dict[str, str] = {"financial": "Financial", "communication": "Communication"}
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
 #: Words after which the noun of a unit ends: `leads per month`, `days of stock`.
 _UNIT_LINKS = frozenset({"per", "a", "an", "each", "of", "in", "on", "for", "from", "to", "/"})
@@ -294,7 +281,7 @@ def format_date(value: Any, style: str = "long") -> str:
         return str(value)
     if style == "iso":
         return value.isoformat()
-    month = _MONTHS[value.month - 1]
+    month = MONTH_NAMES[value.month - 1]
     if style == "short":
         month = month[:3]
     return f"{value.day} {month} {value.year}"

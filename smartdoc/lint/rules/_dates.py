@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from smartdoc.figures import MONTH_NAMES
 from smartdoc.model import Checkin, Goal
 
 
@@ -28,25 +29,9 @@ def figure_name(path: tuple[str | int, ...]) -> str:
     return str(path[0])
 
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
 def long_date(day: dt.date) -> str:
     """Return a date as a reader says it, whatever the locale: 5 March 2027."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def latest_on_or_before(checkins: list[Checkin], day: dt.date) -> dt.date | None:
