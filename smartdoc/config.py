@@ -61,15 +61,12 @@ DEFAULT_VAGUE_WORDS: tuple[str, ...] = (
 def _known_code(value: str) -> str:
     """Refuse a rule code or prefix no rule has: a typo would silently turn checks off."""
     # the rules know their codes; config does not (imported here: the registry loads them)
-    from smartdoc.lint.registry import all_rules, closest_code
+    from smartdoc.lint.registry import all_rules, unknown_code
 
-    code = value.strip().upper()
-    codes = list(all_rules())
-    if code == "ALL" or (any(known.startswith(code) for known in codes) and code):
-        return value
-    close = closest_code(code, codes)
-    hint = f"; did you mean {close}?" if close else ""
-    raise ValueError(f"unknown rule code or prefix '{value}'{hint}")
+    why = unknown_code(value, all_rules())
+    if why is not None:
+        raise ValueError(why)
+    return value
 
 
 #: A rule code (M101) or a prefix of codes (M, M1), or ALL; checked against the registry.

@@ -22,7 +22,7 @@ from smartdoc.commands._findings import default_format, github_prefix, say_histo
 from smartdoc.config import Config, LintConfig
 from smartdoc.errors import OutputError, UsageError
 from smartdoc.lint.finding import fails
-from smartdoc.lint.registry import Rule, all_rules, closest_code
+from smartdoc.lint.registry import Rule, all_rules, unknown_code
 from smartdoc.options import Options
 from smartdoc.pipeline.check import check_plans
 from smartdoc.pipeline.history import HistorySource
@@ -37,10 +37,9 @@ def parse_codes(values: Iterable[str], rules: dict[str, Rule], option: str) -> t
             code = item.strip().upper()
             if not code:
                 continue
-            if code != "ALL" and not any(known.startswith(code) for known in rules):
-                close = closest_code(code, rules)
-                hint = f"; did you mean {close}?" if close else ""
-                raise UsageError(f"{option}: unknown rule code or prefix '{item.strip()}'{hint}")
+            why = unknown_code(item, rules)
+            if why is not None:
+                raise UsageError(f"{option}: {why}")
             codes.append(code)
     return tuple(dict.fromkeys(codes))
 

@@ -105,20 +105,26 @@ def load_rule(code: str, name: str, severity: str, doc: str) -> Rule:
     return Rule(code, name, severity, "load", None, inspect.cleandoc(doc))
 
 
-def closest_code(code: str, codes: Iterable[str]) -> str | None:
-    """Return the known rule code a mistyped one most likely meant, or None.
+def unknown_code(written: str, codes: Iterable[str]) -> str | None:
+    """Return why `written` names no rule ("unknown rule code or prefix 'P1O1'; did you mean
+    P101?"), or None when it is ALL, a code or a prefix of codes (select, ignore, severity).
 
-    A letter O or I typed for a zero or a one (`P1O1`) is the common slip; else the closest
-    spelling.
+    A letter O or I typed for a zero or a one (`P1O1`) is the common slip; else the hint is
+    the closest spelling.
     """
     known = list(codes)
-    digits = code.upper().replace("O", "0").replace("I", "1").replace("L", "1")
-    if len(digits) > 1 and digits[1:] != code.upper()[1:]:
-        repaired = code.upper()[0] + digits[1:]
-        if repaired in known:
-            return repaired
-    close = difflib.get_close_matches(code.upper(), known, n=1, cutoff=0.5)
-    return close[0] if close else None
+    code = written.strip().upper()
+    if code == "ALL" or (code and any(rule.startswith(code) for rule in known)):
+        return None
+    close = None
+    digits = code.replace("O", "0").replace("I", "1").replace("L", "1")
+    if len(digits) > 1 and digits[1:] != code[1:] and code[0] + digits[1:] in known:
+        close = code[0] + digits[1:]
+    else:
+        found = difflib.get_close_matches(code, known, n=1, cutoff=0.5)
+        close = found[0] if found else None
+    hint = f"; did you mean {close}?" if close else ""
+    return f"unknown rule code or prefix '{written.strip()}'{hint}"
 
 
 def all_rules() -> dict[str, Rule]:
