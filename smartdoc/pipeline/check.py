@@ -466,8 +466,9 @@ def _with_history(
         run = history_stage.run_history(loaded, config, options, source)
         if isinstance(run, HistoryOutcome):  # unavailable after all (a shallow clone)
             return tuple(_reconciled(plan, [], None) for plan in plans), run
+        by_slug = run.parts([(plan.slug, plan.rel_path) for plan in missing])
         for plan in missing:
-            parts[plan.rel_path] = part = run.part(plan.slug, plan.rel_path)
+            parts[plan.rel_path] = part = by_slug[plan.slug]
             key = keys[plan.rel_path]
             if key is not None:
                 memo.put("history", key, part.to_json())

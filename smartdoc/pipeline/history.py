@@ -105,17 +105,34 @@ class HistoryRun:
     used: frozenset[tuple[str, int, str]]
     outcome: HistoryOutcome
 
-    def part(self, slug: str, rel_path: str) -> HistoryRun:
-        """Return what the run found about one plan (the H rules judge each plan on its own)."""
-        return HistoryRun(
-            tuple(f for f in self.findings if f.plan == slug),
-            frozenset(item for item in self.used if item[0] == rel_path),
-            HistoryOutcome(
-                goals={k: v for k, v in self.outcome.goals.items() if k[0] == slug},
-                dropped={k: v for k, v in self.outcome.dropped.items() if k == slug},
-                ran=True,
-            ),
-        )
+    def parts(self, plans: Sequence[tuple[str, str]]) -> dict[str, HistoryRun]:
+        """Return what the run found about each plan, by slug, from (slug, plan file) pairs
+        (the H rules judge each plan on its own); one pass over the run's records."""
+        findings: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            findings.setdefault(finding.plan or "", []).append(finding)
+        goals: dict[str, dict[tuple[str, str], Mapping[str, Any]]] = {}
+        for key, value in self.outcome.goals.items():
+            goals.setdefault(key[0], {})[key] = value
+        slug_of = {rel_path: slug for slug, rel_path in plans}
+        used: dict[str, set[tuple[str, int, str]]] = {}
+        for item in self.used:
+            if item[0] in slug_of:
+                used.setdefault(slug_of[item[0]], set()).add(item)
+        return {
+            slug: HistoryRun(
+                tuple(findings.get(slug, ())),
+                frozenset(used.get(slug, ())),
+                HistoryOutcome(
+                    goals=goals.get(slug, {}),
+                    dropped={slug: self.outcome.dropped[slug]}
+                    if slug in self.outcome.dropped
+                    else {},
+                    ran=True,
+                ),
+            )
+            for slug, _ in plans
+        }
 
     @classmethod
     def merged(cls, parts: Sequence[HistoryRun]) -> HistoryRun:
