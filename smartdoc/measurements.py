@@ -147,14 +147,6 @@ def _mark_rows(
             marks.decimals[value_path] = decimals
 
 
-def _relative_to(file: Path, root: Path) -> str:
-    """Return `file` as a path from the project root (as written when it is outside)."""
-    try:
-        return file.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return file.as_posix()
-
-
 def _read_csv(
     value: str, path: NodePath, plan_file: Path, root: Path, loaded: LoadedPlan, *, with_goal: bool
 ) -> list[tuple[Location, dict[str, Any]]] | None:
@@ -168,7 +160,7 @@ def _read_csv(
         return None
     if not _exists(file):
         # paths are read from the plan's folder: say where that led, the likely mistake
-        looked = _relative_to(file, root)
+        looked = _short_path(file.relative_to(root.resolve()).as_posix())  # resolved inside
         message = f"CSV file not found: '{value}'"
         if looked != value:
             message += f" (looked for {looked}: paths are relative to the plan's folder)"
